@@ -1,0 +1,179 @@
+/*
+ * an_report_stats.c -- per-callsite self figures (an_ctx_stats), from
+ * callsite_stats or from one scan of allocations.
+ *
+ * The scan uses the recorder's definitions: a block is live at the peak
+ * when alloc_ns <= peak_ns < free_ns of its process image; it is temporary
+ * when it was freed before its thread allocated anything else (the thread's
+ * next row in id order); leaked when never freed.  A time window selects
+ * allocations by alloc_ns but the "next allocation" may lie outside it.
+ */
+#include "an_report_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct pend_s {
+    int node;
+    int counted;        /* inside the window */
+    long long free_ns;  /* -1: never freed */
+} pend_t;
+
+typedef struct scan_state_s {
+    an_ctx_t *c;
+    an_procs_t procs;
+    an_map_t threads;   /* (pid, tid) -> index in pend */
+    pend_t *pend;
+    size_t n_pend, cap_pend;
+    long long short_ns; /* 0: not counted */
+} scan_state_t;
+
+static int stats_alloc(an_ctx_t *c, char *err, size_t errlen)
+{
+    free(c->stats);
+    c->n_stats = c->tree->n_nodes;
+    if (!(c->stats = calloc(c->n_stats ? c->n_stats : 1, sizeof *c->stats))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+static void pend_settle(scan_state_t *s, const pend_t *p, long long next_alloc_ns)
+{
+    if (p->counted && p->free_ns >= 0 && (next_alloc_ns < 0 || p->free_ns < next_alloc_ns))
+        s->c->stats[p->node].temporary++;
+}
+
+static int pend_slot(scan_state_t *s, long long key, pend_t **out)
+{
+    int i = an_map_get(&s->threads, key);
+    if (i >= 0) {
+        *out = &s->pend[i];
+        return 1;
+    }
+    if (s->n_pend == s->cap_pend) {
+        size_t cap = s->cap_pend ? s->cap_pend * 2 : 64;
+        pend_t *v = realloc(s->pend, cap * sizeof *v);
+        if (!v)
+            return -1;
+        s->pend = v;
+        s->cap_pend = cap;
+    }
+    if (an_map_put(&s->threads, key, (int)s->n_pend) != 0)
+        return -1;
+    *out = &s->pend[s->n_pend++];
+    return 0;
+}
+
+static void stats_count(scan_state_t *s, const an_arow_t *r)
+{
+    an_stat_t *st = &s->c->stats[r->node];
+    long long peak = an_procs_peak(&s->procs, r->pid, r->alloc_ns);
+    st->allocs++;
+    st->bytes += r->size;
+    if (r->free_ns >= 0)
+        st->frees++;
+    else {
+        st->leaked_blocks++;
+        st->leaked_bytes += r->size;
+    }
+    if (peak >= 0 && r->alloc_ns <= peak && (r->free_ns < 0 || r->free_ns > peak)) {
+        st->peak_blocks++;
+        st->peak_bytes += r->size;
+    }
+    if (s->short_ns > 0 && r->free_ns >= 0 && r->free_ns - r->alloc_ns < s->short_ns)
+        st->short_lived++;
+}
+
+static int stats_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
+{
+    scan_state_t *s = arg;
+    pend_t *p;
+    long long key = (long long)(((unsigned long long)r->pid << 32) ^ (unsigned long long)r->tid);
+    int had = pend_slot(s, key, &p);
+    if (had < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (had)
+        pend_settle(s, p, r->alloc_ns);
+    p->node = r->node;
+    p->free_ns = r->free_ns;
+    p->counted = an_filter_in_window(&s->c->o->filter, r->alloc_ns);
+    if (p->counted)
+        stats_count(s, r);
+    return 0;
+}
+
+static int stats_scan(an_ctx_t *c, int want_short, char *err, size_t errlen)
+{
+    scan_state_t s;
+    int rc;
+    memset(&s, 0, sizeof s);
+    s.c = c;
+    s.short_ns = want_short ? c->o->max_lifetime_ns : 0;
+    if (an_procs_load(c->d, &s.procs, err, errlen) != 0)
+        return -1;
+    rc = an_scan(c, stats_row, &s, err, errlen);
+    for (size_t i = 0; rc == 0 && i < s.n_pend; i++)
+        pend_settle(&s, &s.pend[i], -1);
+    an_procs_free(&s.procs);
+    an_map_free(&s.threads);
+    free(s.pend);
+    c->scanned = 1;
+    return rc;
+}
+
+static int stats_table(an_ctx_t *c, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(c->d->db,
+                           "SELECT callsite_id, alloc_count, alloc_bytes, free_count, peak_blocks,"
+                           " peak_bytes, leaked_blocks, leaked_bytes, temporary_count, failed_count"
+                           " FROM callsite_stats", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int ni = an_map_get(&c->tree->node_ix, sqlite3_column_int64(st, 0));
+        an_stat_t add = {
+            sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+            sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
+            sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
+            0};
+        an_stat_add(&c->stats[ni >= 0 ? ni : c->unknown_node], &add);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        snprintf(err, errlen, "database error reading callsite_stats: %s",
+                 sqlite3_errmsg(c->d->db));
+        return -1;
+    }
+    return 0;
+}
+
+/* callsite_stats is written when the recording ends: unusable before, and
+ * empty in a run that ended without finishing. */
+static int stats_need_scan(an_ctx_t *c, int want_short, char *err, size_t errlen)
+{
+    long long have_stats = 0, have_allocs = 0;
+    if (want_short || c->o->filter.window || c->d->live || c->d->crashed ||
+        !strcmp(c->d->status, "recording"))
+        return 1;
+    if (an_db_int64(c->d, "SELECT EXISTS (SELECT 1 FROM callsite_stats)", 0, &have_stats, err,
+                    errlen) != 0 ||
+        an_db_int64(c->d, "SELECT EXISTS (SELECT 1 FROM allocations)", 0, &have_allocs, err,
+                    errlen) != 0)
+        return -1;
+    return !have_stats && have_allocs;
+}
+
+int an_ctx_stats(an_ctx_t *c, int want_short_lived, char *err, size_t errlen)
+{
+    int scan = stats_need_scan(c, want_short_lived, err, errlen);
+    if (scan < 0 || stats_alloc(c, err, errlen) != 0)
+        return -1;
+    return scan ? stats_scan(c, want_short_lived, err, errlen) : stats_table(c, err, errlen);
+}

@@ -1,0 +1,224 @@
+/*
+ * an_report_summary.c -- `report summary`: what happened in the run.  Totals
+ * come from the processes rows and callsite_stats (written at the end);
+ * the breakdown by kind is one GROUP BY over allocations.
+ */
+#include "an_report_summary.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static long long col_or(sqlite3_stmt *st, int i, long long fallback)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? fallback : sqlite3_column_int64(st, i);
+}
+
+static int sum_dberr(an_ctx_t *c, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
+    return -1;
+}
+
+static void sum_proc_row(summary_t *s, sqlite3_stmt *st, sum_proc_t *p)
+{
+    const char *exe = (const char *)sqlite3_column_text(st, 2);
+    const char *why = (const char *)sqlite3_column_text(st, 8);
+    p->pid = sqlite3_column_int64(st, 0);
+    p->ppid = col_or(st, 1, -1);
+    snprintf(p->exe, sizeof p->exe, "%s", exe ? exe : "?");
+    p->start_ns = sqlite3_column_int64(st, 4);
+    p->end_ns = col_or(st, 5, -1);
+    p->exit_code = col_or(st, 6, -1);
+    p->exit_signal = col_or(st, 7, -1);
+    snprintf(p->end_reason, sizeof p->end_reason, "%s", why ? why : "");
+    p->peak_bytes = sqlite3_column_int64(st, 9);
+    p->peak_ns = col_or(st, 11, -1);
+    p->allocs = sqlite3_column_int64(st, 13);
+    if (p->peak_bytes > s->peak_bytes || s->peak_pid < 0) {
+        s->peak_bytes = p->peak_bytes;
+        s->peak_blocks = sqlite3_column_int64(st, 10);
+        s->peak_ns = p->peak_ns;
+        s->peak_rss = col_or(st, 12, -1);
+        s->peak_pid = p->pid;
+    }
+    s->allocs += p->allocs;
+    s->frees += sqlite3_column_int64(st, 14);
+    s->failed += sqlite3_column_int64(st, 15);
+    s->unknown_frees += sqlite3_column_int64(st, 16);
+    s->ring_waits += sqlite3_column_int64(st, 17);
+    s->ring_wait_ns += sqlite3_column_int64(st, 18);
+    s->lost_events += sqlite3_column_int64(st, 19);
+    if (!s->command[0] && sqlite3_column_text(st, 3))
+        snprintf(s->command, sizeof s->command, "%s", sqlite3_column_text(st, 3));
+}
+
+static int sum_processes(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    size_t cap = 0;
+    int rc;
+    if (sqlite3_prepare_v2(c->d->db,
+                           "SELECT pid, ppid, exe, cmdline, start_ns, end_ns, exit_code, "
+                           "exit_signal, end_reason, peak_heap_bytes, peak_heap_blocks, peak_ns, "
+                           "peak_rss_bytes, alloc_calls, free_calls, failed_allocs, unknown_frees,"
+                           " ring_waits, ring_wait_ns, lost_events FROM processes "
+                           "ORDER BY start_ns, id", -1, &st, NULL) != SQLITE_OK)
+        return sum_dberr(c, err, errlen);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->n_procs == cap) {
+            sum_proc_t *v = realloc(s->procs, (cap = cap ? cap * 2 : 8) * sizeof *v);
+            if (!v) {
+                sqlite3_finalize(st);
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            s->procs = v;
+        }
+        sum_proc_row(s, st, &s->procs[s->n_procs++]);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : sum_dberr(c, err, errlen);
+}
+
+static int sum_kinds(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(c->d->db,
+                           "SELECT a.kind, (SELECT name FROM kinds WHERE id = a.kind), a.n, a.b "
+                           "FROM (SELECT kind, count(*) AS n, total(size) AS b FROM allocations "
+                           "GROUP BY kind) a ORDER BY a.n DESC, a.kind", -1, &st, NULL) != SQLITE_OK)
+        return sum_dberr(c, err, errlen);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->n_kinds < SUM_MAX_KINDS) {
+        sum_kind_t *k = &s->kinds[s->n_kinds++];
+        const char *name = (const char *)sqlite3_column_text(st, 1);
+        if (name)
+            snprintf(k->name, sizeof k->name, "%s", name);
+        else
+            snprintf(k->name, sizeof k->name, "kind %lld", sqlite3_column_int64(st, 0));
+        k->count = sqlite3_column_int64(st, 2);
+        k->bytes = (long long)sqlite3_column_double(st, 3);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sum_dberr(c, err, errlen);
+}
+
+/* The RSS at the peak: the recorder's figure, else the last sample before. */
+static int sum_peak_rss(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    char sql[256];
+    if (s->peak_rss >= 0 || s->peak_ns < 0)
+        return 0;
+    snprintf(sql, sizeof sql, "SELECT rss_bytes FROM samples WHERE pid = %lld AND ns <= %lld "
+             "AND rss_bytes IS NOT NULL ORDER BY ns DESC LIMIT 1", s->peak_pid, s->peak_ns);
+    return an_db_int64(c->d, sql, -1, &s->peak_rss, err, errlen);
+}
+
+/* No peak in processes yet (still recording): the highest sample. */
+static int sum_peak_samples(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(c->d->db, "SELECT heap_bytes, heap_blocks, ns, rss_bytes, pid FROM "
+                           "samples ORDER BY heap_bytes DESC, ns LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+        return sum_dberr(c, err, errlen);
+    if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
+        s->peak_bytes = sqlite3_column_int64(st, 0);
+        s->peak_blocks = sqlite3_column_int64(st, 1);
+        s->peak_ns = sqlite3_column_int64(st, 2);
+        s->peak_rss = col_or(st, 3, -1);
+        s->peak_pid = sqlite3_column_int64(st, 4);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sum_dberr(c, err, errlen);
+}
+
+/* Run time: the recorder's figure when it wrote one, else the last thing
+ * that happened (a process end, a sample, the last allocation). */
+static int sum_run_time(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    char buf[64];
+    long long v = 0;
+    an_db_meta(c->d, "duration_ns", buf, sizeof buf);
+    if (buf[0]) {
+        s->run_ns = atoll(buf);
+        return 0;
+    }
+    if (an_db_int64(c->d,
+                    "SELECT max(ifnull((SELECT max(end_ns) FROM processes), 0),"
+                    " ifnull((SELECT max(ns) FROM samples), 0),"
+                    " ifnull((SELECT max(alloc_ns, ifnull(free_ns, 0)) FROM allocations "
+                    "ORDER BY id DESC LIMIT 1), 0))", 0, &v, err, errlen) != 0)
+        return -1;
+    s->run_ns = v;
+    return 0;
+}
+
+static void sum_meta(an_ctx_t *c, summary_t *s)
+{
+    static const char *const reason_keys[] = {"truncated_reason", "status_reason", "reason"};
+    static const char *const command_keys[] = {"command", "cmdline"};
+    char buf[64];
+    for (size_t i = 0; i < 2 && !s->command[0]; i++)
+        an_db_meta(c->d, command_keys[i], s->command, sizeof s->command);
+    for (size_t i = 0; i < 3 && !s->reason[0]; i++)
+        an_db_meta(c->d, reason_keys[i], s->reason, sizeof s->reason);
+    an_db_meta(c->d, "start_unix_ns", buf, sizeof buf);
+    s->start_unix_ns = buf[0] ? atoll(buf) : -1;
+}
+
+/* A recording in progress has no process totals yet: use the rows. */
+static void sum_from_stats(an_ctx_t *c, summary_t *s)
+{
+    an_stat_t t = {0};
+    for (size_t i = 0; i < c->n_stats; i++)
+        an_stat_add(&t, &c->stats[i]);
+    s->bytes = t.bytes;
+    s->temporary = t.temporary;
+    s->leaked_bytes = t.leaked_bytes;
+    s->leaked_blocks = t.leaked_blocks;
+    if (c->scanned && s->allocs < t.allocs) {
+        s->allocs = t.allocs;
+        s->frees = t.frees;
+    }
+    if (s->failed < t.failed)
+        s->failed = t.failed;
+}
+
+int an_sum_gather(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    memset(s, 0, sizeof *s);
+    s->peak_pid = -1;
+    s->peak_ns = -1;
+    s->peak_rss = -1;
+    sum_meta(c, s);
+    if (sum_processes(c, s, err, errlen) != 0 || sum_kinds(c, s, err, errlen) != 0 ||
+        sum_peak_rss(c, s, err, errlen) != 0 || sum_run_time(c, s, err, errlen) != 0)
+        return -1;
+    sum_from_stats(c, s);
+    if (s->peak_bytes == 0 && sum_peak_samples(c, s, err, errlen) != 0)
+        return -1;
+    return an_top_compute(c, AN_M_PEAK, 0, &s->top, err, errlen);
+}
+
+void an_sum_free(summary_t *s)
+{
+    free(s->procs);
+    an_top_free(&s->top);
+    memset(s, 0, sizeof *s);
+}
+
+int an_report_summary(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_t errlen)
+{
+    an_ctx_t c;
+    summary_t s;
+    int rc = -1;
+    memset(&s, 0, sizeof s);
+    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
+        an_sum_gather(&c, &s, err, errlen) == 0)
+        rc = an_sum_write(&c, &s, err, errlen);
+    an_sum_free(&s);
+    an_ctx_close(&c);
+    return rc;
+}

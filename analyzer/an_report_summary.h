@@ -1,0 +1,41 @@
+/*
+ * an_report_summary.h -- internal to the summary report: the figures it
+ * gathers (an_report_summary.c) and renders (an_report_sumout.c).
+ */
+#ifndef AN_REPORT_SUMMARY_H
+#define AN_REPORT_SUMMARY_H
+
+#include "an_report_int.h"
+
+#define SUM_MAX_KINDS 64
+
+typedef struct sum_kind_s {
+    char name[32];
+    long long count, bytes;
+} sum_kind_t;
+
+typedef struct sum_proc_s {
+    long long pid, ppid, start_ns, end_ns, exit_code, exit_signal; /* -1: NULL */
+    long long peak_bytes, peak_ns, allocs;
+    char exe[256], end_reason[16];
+} sum_proc_t;
+
+typedef struct summary_s {
+    char command[1024], reason[256];
+    long long run_ns, start_unix_ns;
+    long long allocs, bytes, frees, failed, temporary;
+    long long leaked_bytes, leaked_blocks;
+    long long peak_bytes, peak_blocks, peak_ns, peak_rss, peak_pid;
+    long long ring_waits, ring_wait_ns, unknown_frees, lost_events;
+    sum_kind_t kinds[SUM_MAX_KINDS];
+    int n_kinds;
+    sum_proc_t *procs;
+    size_t n_procs;
+    an_top_t top;
+} summary_t;
+
+int an_sum_gather(an_ctx_t *c, summary_t *s, char *err, size_t errlen);
+void an_sum_free(summary_t *s);
+int an_sum_write(an_ctx_t *c, summary_t *s, char *err, size_t errlen);
+
+#endif

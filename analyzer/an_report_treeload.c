@@ -1,0 +1,121 @@
+/* an_report_treeload.c -- an_tree_load: one scan per table.  Rows already
+ * present (from earlier point queries) are kept as they are. */
+#include "an_report_tree.h"
+#include "an_report_treeint.h"
+
+#include <stdio.h>
+
+typedef int (*load_row_fn)(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err,
+                           size_t errlen);
+
+static int load_each(an_tree_t *t, const char *sql, load_row_fn fn, size_t first, char *err,
+                     size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(t->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return an__tree_dberr(t, err, errlen);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if (fn(t, st, first, err, errlen) != 0) {
+            sqlite3_finalize(st);
+            return -1;
+        }
+    if (rc != SQLITE_DONE) {
+        an__tree_dberr(t, err, errlen);
+        sqlite3_finalize(st);
+        return -1;
+    }
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static int load_mod(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, size_t errlen)
+{
+    long long id = sqlite3_column_int64(st, 0);
+    if (an_map_get(&t->mod_ix, id) >= 0)
+        return 0;
+    if (an__tree_add_mod(t, id, (const char *)sqlite3_column_text(st, 1),
+                         sqlite3_column_int(st, 2)) < 0)
+        return an__tree_oom(err, errlen);
+    return 0;
+}
+
+static int load_frame(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, size_t errlen)
+{
+    an__tree_frame_row_t r = {.id = sqlite3_column_int64(st, 0), .module = -1};
+    if (an_map_get(&t->frame_ix, r.id) >= 0)
+        return 0;
+    if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+        r.module = an_map_get(&t->mod_ix, sqlite3_column_int64(st, 1));
+    r.rel_pc = (unsigned long long)sqlite3_column_int64(st, 2);
+    r.function = (const char *)sqlite3_column_text(st, 3);
+    r.file = (const char *)sqlite3_column_text(st, 4);
+    r.line = sqlite3_column_int(st, 5);
+    r.inlined = sqlite3_column_int(st, 6);
+    return an__tree_add_frame(t, &r) < 0 ? an__tree_oom(err, errlen) : 0;
+}
+
+/* Only frames added by this load take chains: older ones have theirs. */
+static int load_inl(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, size_t errlen)
+{
+    int fi = an_map_get(&t->frame_ix, sqlite3_column_int64(st, 0));
+    if (fi < 0 || (size_t)fi < first)
+        return 0;
+    if (an__tree_add_inl(t, fi, (const char *)sqlite3_column_text(st, 1),
+                         (const char *)sqlite3_column_text(st, 2),
+                         sqlite3_column_int(st, 3)) != 0)
+        return an__tree_oom(err, errlen);
+    return 0;
+}
+
+/* A callsite naming a frame row that does not exist gets an unknown frame. */
+static int load_node(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, size_t errlen)
+{
+    long long id = sqlite3_column_int64(st, 0), frame = sqlite3_column_int64(st, 2);
+    if (an_map_get(&t->node_ix, id) >= 0)
+        return 0;
+    int fi = an_map_get(&t->frame_ix, frame);
+    if (fi < 0) {
+        an__tree_frame_row_t r = {.id = frame, .module = -1};
+        if ((fi = an__tree_add_frame(t, &r)) < 0)
+            return an__tree_oom(err, errlen);
+    }
+    if (an__tree_add_node(t, id, sqlite3_column_type(st, 1) != SQLITE_NULL,
+                          sqlite3_column_int64(st, 1), fi, sqlite3_column_int(st, 3)) < 0)
+        return an__tree_oom(err, errlen);
+    return 0;
+}
+
+/* Resolve every parent index now: walks then never query. */
+static int load_link(an_tree_t *t, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        an_tnode_t *n = &t->nodes[i];
+        if (n->parent != -2)
+            continue;
+        n->parent = an_map_get(&t->node_ix, n->parent_id);
+        if (n->parent < 0) {
+            snprintf(err, errlen, "callsite %lld names parent %lld, which does not exist "
+                     "(damaged database)", n->id, n->parent_id);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int an_tree_load(an_tree_t *t, char *err, size_t errlen)
+{
+    size_t first_frame = t->n_frames;
+    an_tree_release(t);
+    if (load_each(t, "SELECT id, path, is_main FROM modules", load_mod, 0, err, errlen) ||
+        load_each(t, "SELECT id, module_id, rel_pc, function, file, line, inlined FROM frames",
+                  load_frame, 0, err, errlen) ||
+        load_each(t, "SELECT frame_id, function, file, line FROM frame_inlines "
+                  "ORDER BY frame_id, depth", load_inl, first_frame, err, errlen) ||
+        load_each(t, "SELECT id, parent_id, frame_id, depth FROM callsites", load_node, 0, err,
+                  errlen) ||
+        load_link(t, err, errlen))
+        return -1;
+    t->loaded = 1;
+    return 0;
+}

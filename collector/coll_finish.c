@@ -1,0 +1,218 @@
+/*
+ * coll_finish.c -- the end of a recording: every image ends (dead ones are
+ * drained to their head, live ones are told to stop and end as 'running'
+ * or 'detached'), per-callsite totals, the final meta, and a database that
+ * is one self-contained file again (WAL checkpointed, journal_mode DELETE).
+ *
+ * Whatever fails, the file keeps a valid schema and a status that is not
+ * 'complete': 'recording' until the final commit, 'truncated' when the
+ * failure could still be written down.
+ */
+#include "coll_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hq_ring.h"
+
+#define FINISH_BUSY_MS 2000 /* a live reader may hold the WAL a moment */
+
+/* One callsite_stats row per leaf callsite slot with allocations. */
+int coll_finish_stats(coll_t *c, coll_proc_t *p)
+{
+    coll_batch_t *rows = &c->batch[COLL_B_STATS];
+    for (uint32_t i = 1; i < p->nslots; i++) {
+        const coll_slot_t *s = &p->slots[i];
+        int at_peak = s->snap_epoch == p->epoch;
+        const int64_t v[] = {s->callsite_id, p->pid, (int64_t)s->alloc_count,
+                             (int64_t)s->alloc_bytes, (int64_t)s->usable_bytes,
+                             (int64_t)s->free_count,
+                             (int64_t)(at_peak ? s->snap_blocks : s->live_blocks),
+                             (int64_t)(at_peak ? s->snap_bytes : s->live_bytes),
+                             (int64_t)s->live_blocks, (int64_t)s->live_bytes,
+                             (int64_t)s->temporary_count, (int64_t)s->failed_count};
+        if (!s->alloc_count && !s->failed_count)
+            continue;
+        memcpy(coll_batch_slot(rows), v, sizeof v);
+        if (coll_batch_push(rows) != 0)
+            return coll_db_failed(c);
+    }
+    return 0;
+}
+
+static void finish_sleep_ms(int ms)
+{
+    struct timespec ts = {0, ms * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Dead images: drain to their head (bounded by COLL_GRACE_NS each). */
+static int finish_ending(coll_t *c)
+{
+    for (;;) {
+        int left = 0;
+        c->now = hq_now_ns();
+        for (size_t i = 0; i < c->nprocs; i++) {
+            coll_proc_t *p = c->procs[i];
+            if (p->state != COLL_PROC_ENDING)
+                continue;
+            if (coll_proc_progress_end(c, p, c->now) != 0)
+                return -1;
+            left += p->state == COLL_PROC_ENDING;
+        }
+        if (!left)
+            return 0;
+        finish_sleep_ms(1);
+    }
+}
+
+/* Live images: stop their shims, take what is in the ring, end them. */
+static int finish_live(coll_t *c, coll_proc_t *p)
+{
+    int shim_gone = __atomic_load_n(&p->hdr->detached, __ATOMIC_ACQUIRE) != 0;
+    long n;
+    if (!shim_gone) {
+        __atomic_store_n(&p->hdr->detached, 1, __ATOMIC_RELEASE);
+        p->we_detached = 1;
+    }
+    while ((n = coll_drain_ring(c, p, COLL_DRAIN_MAX)) > 0)
+        ;
+    if (n < 0)
+        return -1;
+    return coll_proc_finalize(c, p, shim_gone ? "detached" : "running", -1);
+}
+
+static int finish_procs(coll_t *c)
+{
+    c->now = hq_now_ns();
+    for (size_t i = 0; i < c->nprocs; i++) {
+        coll_proc_t *p = c->procs[i];
+        if (p->state == COLL_PROC_LIVE && coll_watch_pidfd_ended(p->pidfd))
+            coll_proc_begin_end(c, p, c->now);
+    }
+    if (finish_ending(c) != 0)
+        return -1;
+    for (size_t i = 0; i < c->nprocs; i++)
+        if (c->procs[i]->state == COLL_PROC_LIVE && finish_live(c, c->procs[i]) != 0)
+            return -1;
+    return 0;
+}
+
+static void finish_summary(const coll_t *c, coll_summary_t *s)
+{
+    const coll_proc_t *peak = NULL;
+    memset(s, 0, sizeof *s);
+    for (size_t i = 0; i < c->nprocs; i++) {
+        const coll_proc_t *p = c->procs[i];
+        s->alloc_calls += p->alloc_calls;
+        s->free_calls += p->free_calls;
+        s->failed_allocs += p->failed_allocs;
+        s->alloc_bytes += p->alloc_bytes;
+        s->leaked_blocks += p->leaked_blocks;
+        s->leaked_bytes += p->leaked_bytes;
+        s->ring_waits += p->ring_waits;
+        if (p->pid == c->root_pid && (!peak || p->peak_bytes > peak->peak_bytes))
+            peak = p;
+    }
+    for (size_t i = 0; !peak && i < c->nprocs; i++) /* no root image: the highest */
+        if (i == 0 || c->procs[i]->peak_bytes > peak->peak_bytes)
+            peak = c->procs[i];
+    s->peak_bytes = peak ? peak->peak_bytes : 0;
+    s->peak_ns = peak && peak->peak_ns > 0 ? (uint64_t)peak->peak_ns : 0;
+    s->processes = c->nprocs;
+    s->duration_ns = c->now - c->t0;
+    s->truncated = c->truncated;
+    snprintf(s->truncated_reason, sizeof s->truncated_reason, "%s", c->truncated ? c->reason : "");
+}
+
+static int finish_meta(coll_t *c, const coll_summary_t *s)
+{
+    char iso[64];
+    uint64_t lost = 0;
+    struct timespec rt;
+    clock_gettime(CLOCK_REALTIME, &rt);
+    coll_db_iso_time((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec, iso, sizeof iso);
+    for (size_t i = 0; i < c->nprocs; i++)
+        lost += c->procs[i]->lost_events;
+    return coll_db_meta_text(c, "status", c->truncated ? "truncated" : "complete") ||
+           coll_db_meta_text(c, "truncated_reason", c->truncated ? c->reason : NULL) ||
+           coll_db_meta_text(c, "end_time", iso) ||
+           coll_db_meta_int(c, "duration_ns", (int64_t)s->duration_ns) ||
+           coll_db_meta_int(c, "events_lost", (int64_t)lost) ||
+           coll_db_meta_int(c, "ring_waits", (int64_t)s->ring_waits) ? -1 : 0;
+}
+
+/* One self-contained file: best effort, a reader may still hold the WAL. */
+static void finish_unwal(coll_t *c)
+{
+    sqlite3_busy_timeout(c->db, FINISH_BUSY_MS);
+    sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL; PRAGMA wal_checkpoint(TRUNCATE);"
+                        "PRAGMA journal_mode=DELETE;", NULL, NULL, NULL);
+}
+
+static int finish_commit(coll_t *c)
+{
+    if (coll_db_exec(c, "COMMIT") != 0)
+        return -1;
+    c->in_txn = 0;
+    return 0;
+}
+
+/* Every row queued so far is in the database (or the run failed). */
+static void finish_rows(coll_t *c)
+{
+    if (!c->failed)
+        coll_db_flush(c);
+    coll_writer_stop(&c->w);
+    if (coll_writer_failed(&c->w, NULL, 0))
+        coll_db_failed(c);
+}
+
+int coll_finish_run(coll_t *c, int interrupted, coll_summary_t *s)
+{
+    if (interrupted)
+        coll_truncate(c, "recording interrupted");
+    coll_session_close(c); /* no new process joins a finished recording */
+    if (!c->failed)
+        finish_procs(c);
+    finish_rows(c);
+    c->now = hq_now_ns();
+    finish_summary(c, s);
+    if (c->failed || finish_meta(c, s) != 0 || finish_commit(c) != 0) {
+        coll_finish_abort(c, c->fail);
+        finish_summary(c, s);
+        return -1;
+    }
+    finish_unwal(c);
+    c->finished = 1;
+    return 0;
+}
+
+/* Something went wrong: keep what was recorded, say why it is incomplete. */
+void coll_finish_abort(coll_t *c, const char *reason)
+{
+    char why[COLL_REASON_LEN];
+    snprintf(why, sizeof why, "%s", reason);
+    c->finished = 1;
+    coll_detach_all(c);
+    if (!c->db)
+        return;
+    coll_writer_stop(&c->w);
+    c->truncated = 0; /* this reason is the one that matters */
+    coll_truncate(c, "%s", why);
+    if (c->in_txn) {
+        int saved = coll_db_flush(c) == 0 && sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) == 0;
+        if (!saved)
+            sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    c->in_txn = 0;
+    sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
+    coll_db_meta_text(c, "status", "truncated");
+    coll_db_meta_text(c, "truncated_reason", c->reason);
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        finish_unwal(c);
+    else
+        sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
+}

@@ -1,0 +1,257 @@
+/*
+ * coll_heap.c -- pairing frees with allocations, the heap total and its
+ * peak, per-callsite figures, temporaries.
+ *
+ * A block's row is written once, when it ends (freed, or still live when its
+ * image ends: free_ns NULL).  realloc arrives as REALLOC_FREE (old block,
+ * before the real call) then an ALLOC of kind realloc on the same thread;
+ * the old block is parked on its thread in between so that REALLOC_FAIL can
+ * revive it.
+ *
+ * Per-callsite peak in O(1) per event (lazy epoch snapshots): the image's
+ * epoch rises at each new peak; before a callsite slot changes, a slot whose
+ * snapshot is of an older epoch first copies its live values (they are the
+ * values at the latest peak, untouched since).  At the end a slot's peak
+ * contribution is its snapshot when that is of the current epoch, else its
+ * live values.
+ *
+ * Temporary (heaptrack): freed before the allocating thread allocated
+ * anything else, i.e. the block is still its thread's last allocation.
+ */
+#include "coll_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static inline coll_slot_t *heap_touch(coll_proc_t *p, uint32_t s)
+{
+    coll_slot_t *sl = &p->slots[s];
+    if (sl->snap_epoch != p->epoch) {
+        sl->snap_bytes = sl->live_bytes;
+        sl->snap_blocks = sl->live_blocks;
+        sl->snap_epoch = p->epoch;
+    }
+    return sl;
+}
+
+static inline void heap_add(coll_proc_t *p, const coll_block_t *b, int64_t t)
+{
+    coll_slot_t *sl = heap_touch(p, b->slot);
+    sl->live_bytes += b->size;
+    sl->live_blocks++;
+    p->heap_bytes += b->size;
+    p->heap_blocks++;
+    if (p->heap_bytes > p->peak_bytes) {
+        p->peak_bytes = p->heap_bytes;
+        p->peak_blocks = p->heap_blocks;
+        p->peak_ns = t;
+        p->epoch++;
+    }
+}
+
+static inline void heap_sub(coll_proc_t *p, const coll_block_t *b)
+{
+    coll_slot_t *sl = heap_touch(p, b->slot);
+    sl->live_bytes -= b->size;
+    sl->live_blocks--;
+    p->heap_bytes -= b->size;
+    p->heap_blocks--;
+}
+
+static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int64_t free_ns)
+{
+    coll_batch_t *rows = &c->batch[COLL_B_ALLOCS];
+    int64_t *v = coll_batch_slot(rows);
+    int64_t cs = p->slots[b->slot].callsite_id;
+    v[0] = (int64_t)b->id;
+    v[1] = p->pid;
+    v[2] = b->tid;
+    v[3] = b->kind;
+    v[4] = (int64_t)b->ptr;
+    v[5] = (int64_t)b->size;
+    v[6] = (int64_t)b->usable;
+    v[7] = cs ? cs : COLL_NULL;
+    v[8] = b->alloc_ns;
+    v[9] = free_ns;
+    return coll_batch_push(rows) == 0 ? 0 : coll_db_failed(c);
+}
+
+/* The block (already off the heap total) was freed at free_ns. */
+static int heap_freed(coll_t *c, coll_proc_t *p, const coll_block_t *b, int64_t free_ns, int temp)
+{
+    coll_slot_t *sl = &p->slots[b->slot];
+    sl->free_count++;
+    sl->temporary_count += (uint64_t)temp;
+    p->free_calls++;
+    return heap_row(c, p, b, free_ns);
+}
+
+static int heap_is_temp(coll_proc_t *p, const coll_block_t *b)
+{
+    const coll_thread_t *th;
+    if (b->flags & COLL_BLOCK_LAST_OF_THREAD)
+        return 1;
+    th = coll_thread_find(p, b->tid);
+    return th && th->last_alloc_id == b->id;
+}
+
+/* An address handed out again while we think it is live: its free was
+ * never seen (untracked by the shim).  The old block ends now. */
+static int heap_missed(coll_t *c, coll_proc_t *p, const coll_block_t *old, int64_t t)
+{
+    p->missed_frees++;
+    heap_sub(p, old);
+    return heap_row(c, p, old, t);
+}
+
+static inline uint32_t heap_stack_slot(const coll_proc_t *p, uint32_t stack_id)
+{
+    return stack_id < p->stacks_cap ? p->stack_slot[stack_id] : 0;
+}
+
+int64_t coll_heap_callsite(const coll_proc_t *p, uint32_t stack_id)
+{
+    int64_t cs = p->slots[heap_stack_slot(p, stack_id)].callsite_id;
+    return cs ? cs : COLL_NULL;
+}
+
+int coll_heap_unpark(coll_t *c, coll_proc_t *p, coll_thread_t *th)
+{
+    th->parked = 0;
+    return heap_freed(c, p, &th->park, th->park_ns, th->park_temp);
+}
+
+int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t t)
+{
+    coll_thread_t *th;
+    coll_block_t *b;
+    coll_slot_t *sl;
+    int existed;
+    if (!r->ptr)
+        return 0;
+    th = coll_thread_get(p, r->tid);
+    if (!th)
+        return coll_fail(c, "out of memory");
+    if (th->parked && (r->kind == HQ_KIND_REALLOC || r->kind == HQ_KIND_REALLOCARRAY) &&
+        coll_heap_unpark(c, p, th) != 0)
+        return -1;
+    b = coll_blocks_insert(&p->blocks, r->ptr, &existed);
+    if (!b)
+        return coll_fail(c, "out of memory");
+    if (existed && heap_missed(c, p, b, t) != 0)
+        return -1;
+    *b = (coll_block_t){.ptr = r->ptr, .id = c->next_alloc_id++, .size = r->size,
+                        .usable = r->usable, .alloc_ns = t, .tid = r->tid,
+                        .slot = heap_stack_slot(p, r->stack_id), .kind = r->kind};
+    th->last_alloc_id = b->id;
+    th->last_alloc_ptr = b->ptr;
+    sl = &p->slots[b->slot];
+    sl->alloc_count++;
+    sl->alloc_bytes += r->size;
+    sl->usable_bytes += r->usable;
+    p->alloc_calls++;
+    p->alloc_bytes += r->size;
+    heap_add(p, b, t);
+    return 0;
+}
+
+int coll_heap_alloc_fail(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r)
+{
+    p->failed_allocs++;
+    p->slots[heap_stack_slot(p, r->stack_id)].failed_count++;
+    return 0;
+}
+
+int coll_heap_free(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, int64_t t)
+{
+    coll_block_t b;
+    coll_thread_t *th;
+    int temp;
+    if (!r->ptr)
+        return 0;
+    if (!coll_blocks_take(&p->blocks, r->ptr, &b)) {
+        p->unknown_frees++;
+        return 0;
+    }
+    temp = heap_is_temp(p, &b);
+    heap_sub(p, &b);
+    if (r->kind != HQ_KIND_REALLOC_FREE)
+        return heap_freed(c, p, &b, t, temp);
+    th = coll_thread_get(p, r->tid);
+    if (!th)
+        return coll_fail(c, "out of memory");
+    if (th->parked && coll_heap_unpark(c, p, th) != 0)
+        return -1;
+    th->parked = 1;
+    th->park = b;
+    th->park_ns = t;
+    th->park_temp = temp;
+    return 0;
+}
+
+/* realloc failed: the block parked by this thread's REALLOC_FREE lives on. */
+int coll_heap_realloc_fail(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, int64_t t)
+{
+    coll_thread_t *th = coll_thread_find(p, r->tid);
+    coll_block_t *b;
+    int existed;
+    if (!th || !th->parked || th->park.ptr != r->ptr)
+        return 0;
+    th->parked = 0;
+    b = coll_blocks_insert(&p->blocks, r->ptr, &existed);
+    if (!b)
+        return coll_fail(c, "out of memory");
+    if (existed && heap_missed(c, p, b, t) != 0)
+        return -1;
+    *b = th->park;
+    heap_add(p, b, t);
+    return 0;
+}
+
+static int heap_cmp_id(const void *a, const void *b)
+{
+    const coll_block_t *x = a, *y = b;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The image ended: its live blocks become rows with free_ns NULL (in id
+ * order, so they append to the table).  Slot live values stay: they are
+ * the leaks per callsite. */
+int coll_heap_end(coll_t *c, coll_proc_t *p)
+{
+    coll_block_t *live = malloc((p->blocks.count + 1) * sizeof *live);
+    size_t n = 0;
+    int rc = 0;
+    if (!live)
+        return coll_fail(c, "out of memory");
+    for (size_t i = 0; p->blocks.slots && i <= p->blocks.mask; i++)
+        if (p->blocks.slots[i].ptr)
+            live[n++] = p->blocks.slots[i];
+    qsort(live, n, sizeof *live, heap_cmp_id);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        p->leaked_blocks++;
+        p->leaked_bytes += live[i].size;
+        rc = heap_row(c, p, &live[i], COLL_NULL);
+    }
+    free(live);
+    return rc;
+}
+
+uint32_t coll_heap_slot(coll_proc_t *p, int64_t callsite_id)
+{
+    uint64_t *v = coll_kmap_find(&p->slot_of, (uint64_t)callsite_id, 0);
+    if (v)
+        return (uint32_t)*v;
+    if (p->nslots == p->slots_cap) {
+        coll_slot_t *s = realloc(p->slots, p->slots_cap * 2 * sizeof *s);
+        if (!s)
+            return UINT32_MAX;
+        p->slots = s;
+        p->slots_cap *= 2;
+    }
+    memset(&p->slots[p->nslots], 0, sizeof p->slots[0]);
+    p->slots[p->nslots].callsite_id = callsite_id;
+    if (coll_kmap_put(&p->slot_of, (uint64_t)callsite_id, 0, p->nslots) != 0)
+        return UINT32_MAX;
+    return p->nslots++;
+}

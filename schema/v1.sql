@@ -1,0 +1,188 @@
+-- heapql database schema, version 1.
+-- Documented table by table in schema/README.md.  This file is compiled into
+-- the collector, which runs it on a new database and then sets
+-- PRAGMA user_version = 1.  Times (*_ns) are nanoseconds since the run
+-- started (meta 'start_unix_ns' gives the wall clock of time 0).
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value
+) WITHOUT ROWID;
+
+CREATE TABLE kinds (
+    id     INTEGER PRIMARY KEY,
+    name   TEXT NOT NULL,
+    family TEXT NOT NULL          -- 'alloc', 'free' or 'vm'
+);
+
+-- One row per process image: a fork child is a new row, and so is the new
+-- image after exec (same pid, later start_ns).
+CREATE TABLE processes (
+    id               INTEGER PRIMARY KEY,
+    pid              INTEGER NOT NULL,
+    ppid             INTEGER,
+    exe              TEXT,
+    cmdline          TEXT,        -- arguments joined by spaces
+    start_ns         INTEGER NOT NULL,
+    end_ns           INTEGER,     -- NULL: still running when the recording stopped
+    exit_code        INTEGER,
+    exit_signal      INTEGER,
+    end_reason       TEXT,        -- 'exit', 'signal', 'exec', 'detached', 'running'
+    forked           INTEGER NOT NULL DEFAULT 0,  -- 1: started by fork from ppid
+    peak_heap_bytes  INTEGER NOT NULL DEFAULT 0,
+    peak_heap_blocks INTEGER NOT NULL DEFAULT 0,
+    peak_ns          INTEGER,     -- first time the heap reached peak_heap_bytes
+    peak_rss_bytes   INTEGER,
+    alloc_calls      INTEGER NOT NULL DEFAULT 0,
+    free_calls       INTEGER NOT NULL DEFAULT 0,
+    failed_allocs    INTEGER NOT NULL DEFAULT 0,
+    unknown_frees    INTEGER NOT NULL DEFAULT 0,  -- frees of blocks never seen allocated
+    ring_waits       INTEGER NOT NULL DEFAULT 0,
+    ring_wait_ns     INTEGER NOT NULL DEFAULT 0,
+    lost_events      INTEGER NOT NULL DEFAULT 0,  -- records written but unreadable (must be 0)
+    missed_frees     INTEGER NOT NULL DEFAULT 0   -- blocks allocated again while live: their free was not seen
+);
+
+CREATE TABLE threads (
+    pid      INTEGER NOT NULL,
+    tid      INTEGER NOT NULL,
+    name     TEXT,
+    start_ns INTEGER,
+    end_ns   INTEGER
+);
+
+-- One row per ELF object loaded in a process.  start/end cover all its
+-- PT_LOAD segments at run time; file_offset is that of the first one.
+-- A pc belongs to the module when start <= pc < end, and
+-- rel_pc = pc - load_bias is the address in the ELF file's own terms.
+CREATE TABLE modules (
+    id          INTEGER PRIMARY KEY,
+    pid         INTEGER NOT NULL,
+    path        TEXT NOT NULL,
+    build_id    TEXT,             -- lowercase hex, NULL if the object has none
+    start       INTEGER NOT NULL,
+    end         INTEGER NOT NULL,
+    file_offset INTEGER NOT NULL,
+    load_bias   INTEGER NOT NULL,
+    is_main     INTEGER NOT NULL DEFAULT 0,
+    load_ns     INTEGER,
+    unload_ns   INTEGER           -- NULL while loaded
+);
+
+-- One row per distinct (module, rel_pc).  function/file/line are NULL until
+-- the analyzer symbolizes (meta 'symbolized').  For an inlined location the
+-- innermost inlined function is named here and the whole inline chain is in
+-- frame_inlines.
+CREATE TABLE frames (
+    id        INTEGER PRIMARY KEY,
+    module_id INTEGER,            -- NULL: pc outside every known module (rel_pc is the pc)
+    rel_pc    INTEGER NOT NULL,
+    function  TEXT,
+    file      TEXT,
+    line      INTEGER,
+    inlined   INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE frame_inlines (
+    frame_id INTEGER NOT NULL,
+    depth    INTEGER NOT NULL,    -- 0 = the outermost (real) function, rising inwards
+    function TEXT,
+    file     TEXT,
+    line     INTEGER,
+    PRIMARY KEY (frame_id, depth)
+) WITHOUT ROWID;
+
+-- What the symbolizer found per module: status 'ok', 'symtab' (no debug
+-- info: function names only), 'missing' (file not found), 'mismatch' (the
+-- file's build-id differs from the one recorded: not used), 'unreadable'.
+CREATE TABLE symbolization (
+    module_id INTEGER PRIMARY KEY,
+    status    TEXT NOT NULL,
+    debug_file TEXT,              -- where the debug info came from
+    message   TEXT
+);
+
+-- Stacks as a prefix tree (as Perfetto's stack_profile_callsite): depth 0 is
+-- the outermost frame, parent_id NULL there.  An allocation names its
+-- innermost callsite.
+CREATE TABLE callsites (
+    id        INTEGER PRIMARY KEY,
+    parent_id INTEGER,
+    frame_id  INTEGER NOT NULL,
+    depth     INTEGER NOT NULL
+);
+
+-- Every block allocated through the malloc family or operator new.
+-- free_ns NULL: never freed (a leak, or alive when recording stopped).
+CREATE TABLE allocations (
+    id          INTEGER PRIMARY KEY,  -- allocation order within the run
+    pid         INTEGER NOT NULL,
+    tid         INTEGER NOT NULL,
+    kind        INTEGER NOT NULL,     -- kinds.id
+    ptr         INTEGER NOT NULL,
+    size        INTEGER NOT NULL,
+    usable_size INTEGER NOT NULL,
+    callsite_id INTEGER,
+    alloc_ns    INTEGER NOT NULL,
+    free_ns     INTEGER
+);
+
+-- Address-space events: mmap, munmap, mremap, brk, sbrk called by the
+-- program (not those glibc's malloc makes internally).
+CREATE TABLE vm_events (
+    id          INTEGER PRIMARY KEY,
+    pid         INTEGER NOT NULL,
+    tid         INTEGER NOT NULL,
+    kind        INTEGER NOT NULL,
+    addr        INTEGER,
+    length      INTEGER,
+    prot        INTEGER,
+    flags       INTEGER,
+    callsite_id INTEGER,
+    ns          INTEGER NOT NULL,
+    old_addr    INTEGER,
+    old_length  INTEGER,
+    result      INTEGER NOT NULL DEFAULT 0   -- 0 ok, else errno
+);
+
+-- The heap as the program sees it (requested bytes of live blocks) and the
+-- resident set as the kernel sees it, about every 10 ms and at the peak.
+CREATE TABLE samples (
+    pid         INTEGER NOT NULL,
+    ns          INTEGER NOT NULL,
+    rss_bytes   INTEGER,
+    heap_bytes  INTEGER NOT NULL,
+    heap_blocks INTEGER NOT NULL
+);
+
+-- Per-call-site totals, written when the recording ends, for allocations
+-- whose innermost callsite is this one (self; inclusive figures sum over the
+-- subtree).  peak_* count blocks live at the process's peak.  temporary: freed
+-- before the same thread allocated anything else (heaptrack's definition).
+CREATE TABLE callsite_stats (
+    callsite_id     INTEGER PRIMARY KEY,
+    pid             INTEGER NOT NULL,
+    alloc_count     INTEGER NOT NULL,
+    alloc_bytes     INTEGER NOT NULL,
+    usable_bytes    INTEGER NOT NULL,
+    free_count      INTEGER NOT NULL,
+    peak_blocks     INTEGER NOT NULL,
+    peak_bytes      INTEGER NOT NULL,
+    leaked_blocks   INTEGER NOT NULL,
+    leaked_bytes    INTEGER NOT NULL,
+    temporary_count INTEGER NOT NULL,
+    failed_count    INTEGER NOT NULL
+);
+
+-- Blocks never freed.
+CREATE VIEW leaks AS
+    SELECT * FROM allocations WHERE free_ns IS NULL;
+
+-- Blocks live at their process's peak.
+CREATE VIEW live_at_peak AS
+    SELECT a.* FROM allocations a
+    JOIN processes p ON a.pid = p.pid
+     AND a.alloc_ns >= p.start_ns AND a.alloc_ns <= ifnull(p.end_ns, a.alloc_ns)
+    WHERE p.peak_ns IS NOT NULL
+      AND a.alloc_ns <= p.peak_ns
+      AND (a.free_ns IS NULL OR a.free_ns > p.peak_ns);

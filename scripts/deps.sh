@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what heapql needs to build and test on Debian 12 (run as root, or
+# with sudo available).  Safe to run again.
+set -euo pipefail
+PKGS=(build-essential cmake pkg-config libunwind-dev libdw-dev libelf-dev
+      libsqlite3-dev libncurses-dev sqlite3 tmux binutils python3
+      heaptrack valgrind)
+missing=()
+for p in "${PKGS[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

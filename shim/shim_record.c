@@ -1,0 +1,66 @@
+/*
+ * shim_record.c -- the records every hook pushes.  Fixed size, built on the
+ * stack, one hq_ring_put each.  An allocation's record is built after the
+ * real call returned, a free's before the real free runs (the callers keep
+ * that order).  Each function preserves errno.
+ */
+#include <errno.h>
+
+#include "shim.h"
+
+int shim_put(hq_ring_hdr_t *r, hq_rec_t *rec)
+{
+    uint64_t pos;
+    if (shim_reserve(r, rec->len, &pos) != 0)
+        return -1;
+    /* the seal word is written last, by the commit */
+    hq_ring_write(r, pos, sizeof(uint32_t), (const uint8_t *)rec + sizeof(uint32_t),
+                  rec->len - (uint32_t)sizeof(uint32_t));
+    hq_ring_commit(r, pos, rec->type, rec->len);
+    return 0;
+}
+
+/* p NULL: HQ_REC_ALLOC_FAIL (counted by the collector, never live). */
+void shim_rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind, const void *p,
+                    uint64_t size, uint64_t align)
+{
+    int saved = errno;
+    hq_rec_alloc_t rec = {
+        .h = {.type = p ? HQ_REC_ALLOC : HQ_REC_ALLOC_FAIL, .len = sizeof rec},
+        .tid = t->tid,
+        .kind = (uint16_t)kind,
+        .align = align > UINT32_MAX ? UINT32_MAX : (uint32_t)align,
+        .ptr = (uintptr_t)p,
+        .size = size,
+    };
+    rec.stack_id = shim_stack_capture(r);
+    rec.usable = p ? shim_real.malloc_usable_size((void *)p) : 0;
+    rec.ns = hq_now_ns();
+    shim_put(r, &rec.h);
+    errno = saved;
+}
+
+/* type: HQ_REC_FREE or HQ_REC_REALLOC_FAIL. */
+void shim_rec_free(hq_ring_hdr_t *r, shim_tls_t *t, uint16_t type, unsigned kind, const void *p)
+{
+    int saved = errno;
+    hq_rec_free_t rec = {
+        .h = {.type = type, .len = sizeof rec},
+        .tid = t->tid,
+        .kind = (uint16_t)kind,
+        .ptr = (uintptr_t)p,
+    };
+    rec.ns = hq_now_ns();
+    shim_put(r, &rec.h);
+    errno = saved;
+}
+
+void shim_rec_unknown_free(shim_tls_t *t, const void *p)
+{
+    hq_ring_hdr_t *r;
+    if (!p || t->quiet || shim_boot_owns(p))
+        return;
+    r = __atomic_load_n(&shim_ring, __ATOMIC_ACQUIRE);
+    if (r)
+        __atomic_fetch_add(&r->unknown_frees, 1, __ATOMIC_RELAXED);
+}
