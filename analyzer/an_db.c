@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 static const char *const required_tables[] = {
-    "meta", "kinds", "processes", "threads", "modules", "frames", "callsites",
-    "allocations", "vm_events", "samples", "callsite_stats",
+    "meta", "kinds", "processes", "threads", "modules", "frames", "frame_inlines",
+    "symbolization", "callsites", "allocations", "vm_events", "samples", "callsite_stats",
 };
 
 /* A file that is not a SQLite database gets a message of its own, before
@@ -87,7 +87,7 @@ int an_db_open(an_db_t *out, const char *path, int mode, char *err, size_t errle
     memset(out, 0, sizeof *out);
     if (db_check_file(path, err, errlen) != 0)
         return -1;
-    if (sqlite3_open_v2(path, &out->db, flags | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &out->db, flags | SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "cannot open %s: %s", path,
                  out->db ? sqlite3_errmsg(out->db) : "out of memory");
         goto fail;

@@ -240,6 +240,14 @@ void an_json_null(an_json_t *j, const char *key)
     fputs("null", j->f);
 }
 
+void an_json_opt(an_json_t *j, const char *key, long long v)
+{
+    if (v >= 0)
+        an_json_int(j, key, v);
+    else
+        an_json_null(j, key);
+}
+
 void an_json_frame(an_json_t *j, const char *key, const an_frame_t *f)
 {
     an_json_obj(j, key);

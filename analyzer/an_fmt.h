@@ -48,6 +48,8 @@ void an_json_int(an_json_t *j, const char *key, long long v);
 void an_json_num(an_json_t *j, const char *key, double v);
 void an_json_bool(an_json_t *j, const char *key, int v);
 void an_json_null(an_json_t *j, const char *key);
+/* v, or null when v < 0 (a figure the database does not have). */
+void an_json_opt(an_json_t *j, const char *key, long long v);
 /* A frame as {"function","file","line","module","rel_pc","inlined"}. */
 void an_json_frame(an_json_t *j, const char *key, const an_frame_t *f);
 

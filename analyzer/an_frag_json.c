@@ -20,7 +20,9 @@ static void js_process(an_json_t *j, const an_frag_model_t *m, const an_frag_vie
         an_json_null(j, "peak_ns");
     an_json_end(j, '}');
     an_json_obj(j, "moment");
-    an_json_str(j, "at", s->when == AN_FRAG_AT_PEAK ? "peak" : s->when == AN_FRAG_AT_END ? "end" : "time");
+    an_json_str(j, "at", s->when == AN_FRAG_AT_PEAK  ? "peak"
+                         : s->when == AN_FRAG_AT_END ? "end"
+                                                     : "time");
     an_json_int(j, "t_ns", s->t_ns);
     an_json_end(j, '}');
     an_json_bool(j, "symbolized", m->symbolized);
@@ -37,7 +39,8 @@ static void js_totals(an_json_t *j, const an_frag_model_t *m)
     an_json_int(j, "touched_bytes", m->pages_touched * (long long)AN_FRAG_PAGE);
     an_json_num(j, "fragmentation_ratio", an_frag_ratio(m->pages_touched, m->live_bytes));
     an_json_int(j, "pages_low", m->pages_low);
-    an_json_num(j, "low_fraction", m->pages_touched ? (double)m->pages_low / (double)m->pages_touched : 0);
+    an_json_num(j, "low_fraction",
+                m->pages_touched ? (double)m->pages_low / (double)m->pages_touched : 0);
     an_json_int(j, "holes", m->holes);
     an_json_int(j, "hole_bytes", m->hole_bytes);
     an_json_int(j, "largest_hole", (long long)m->largest_hole);
@@ -56,6 +59,33 @@ static void js_totals(an_json_t *j, const an_frag_model_t *m)
     an_json_end(j, '}');
 }
 
+/* [size, count] by size */
+static void js_hole_sizes(an_json_t *j, const an_frag_model_t *m, const an_frag_region_t *r)
+{
+    an_json_arr(j, "hole_sizes");
+    for (size_t i = r->size0; i < r->size0 + r->nsizes; i++) {
+        an_json_arr(j, NULL);
+        an_json_int(j, NULL, (long long)m->hole_sizes[i].size);
+        an_json_int(j, NULL, m->hole_sizes[i].count);
+        an_json_end(j, ']');
+    }
+    an_json_end(j, ']');
+}
+
+/* [address, pages, live bytes on each] by address */
+static void js_pages(an_json_t *j, const an_frag_model_t *m, const an_frag_region_t *r)
+{
+    an_json_arr(j, "pages");
+    for (size_t i = r->page0; i < r->page0 + r->npages; i++) {
+        an_json_arr(j, NULL);
+        an_json_int(j, NULL, (long long)m->pages[i].addr);
+        an_json_int(j, NULL, m->pages[i].npages);
+        an_json_int(j, NULL, m->pages[i].bytes);
+        an_json_end(j, ']');
+    }
+    an_json_end(j, ']');
+}
+
 static void js_region(an_json_t *j, const an_frag_model_t *m, const an_frag_region_t *r)
 {
     an_json_obj(j, NULL);
@@ -71,23 +101,8 @@ static void js_region(an_json_t *j, const an_frag_model_t *m, const an_frag_regi
     an_json_int(j, "hole_bytes", r->hole_bytes);
     an_json_int(j, "largest_hole", (long long)r->largest_hole);
     an_json_int(j, "largest_hole_addr", (long long)r->largest_hole_addr);
-    an_json_arr(j, "hole_sizes"); /* [size, count], by size */
-    for (size_t i = r->size0; i < r->size0 + r->nsizes; i++) {
-        an_json_arr(j, NULL);
-        an_json_int(j, NULL, (long long)m->hole_sizes[i].size);
-        an_json_int(j, NULL, m->hole_sizes[i].count);
-        an_json_end(j, ']');
-    }
-    an_json_end(j, ']');
-    an_json_arr(j, "pages"); /* [address, pages, live bytes on each] */
-    for (size_t i = r->page0; i < r->page0 + r->npages; i++) {
-        an_json_arr(j, NULL);
-        an_json_int(j, NULL, (long long)m->pages[i].addr);
-        an_json_int(j, NULL, m->pages[i].npages);
-        an_json_int(j, NULL, m->pages[i].bytes);
-        an_json_end(j, ']');
-    }
-    an_json_end(j, ']');
+    js_hole_sizes(j, m, r);
+    js_pages(j, m, r);
     if (r->kind >= AN_FRAG_R_PROG_MMAP) {
         an_json_int(j, "prot", r->prot);
         an_json_int(j, "flags", r->flags);

@@ -55,6 +55,8 @@ static int mdl_heap(an_db_t *db, an_frag_model_t *m, an_frag_live_t *live, int t
 {
     an_frag_run_t *runs = NULL;
     int rc = an_frag_sort(live);
+    if (rc != 0)
+        snprintf(err, len, "out of memory");
     if (rc == 0)
         rc = an_frag_regions(db, &m->sel, live, m, &runs, err, len);
     for (size_t i = 0; rc == 0 && i < m->nregions; i++)
@@ -88,7 +90,8 @@ int an_frag_compute(an_db_t *db, const an_frag_sel_t *sel, const an_frag_opts_t 
     if (rc == 0)
         rc = an_frag_vm(db, sel, m, &ids, err, len);
     if (rc == 0) {
-        qsort(m->regions, m->nregions, sizeof *m->regions, mdl_region_cmp);
+        if (m->nregions > 1)
+            qsort(m->regions, m->nregions, sizeof *m->regions, mdl_region_cmp);
         rc = an_frag_rss(db, sel, m, err, len);
     }
     if (rc == 0)

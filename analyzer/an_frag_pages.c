@@ -24,8 +24,7 @@ typedef struct pg_ctx_s {
     an_frag_region_t *r;
     an_frag_live_t *live;
     pg_cur_t cur;
-    uint64_t *holes;
-    size_t nholes, holes_cap;
+    an_frag_hmap_t sizes; /* hole size -> count */
 } pg_ctx_t;
 
 typedef struct pg_owner_s {
@@ -144,35 +143,36 @@ static int pg_hole(pg_ctx_t *c, uint64_t prev_end, uint64_t next)
         r->largest_hole = h;
         r->largest_hole_addr = prev_end;
     }
-    if (an_frag_grow((void **)&c->holes, c->nholes, &c->holes_cap, sizeof *c->holes) != 0)
+    int created;
+    int64_t *count = an_frag_hmap_at(&c->sizes, h, &created);
+    if (!count)
         return -1;
-    c->holes[c->nholes++] = h;
+    ++*count;
     return 0;
 }
 
-static int pg_cmp_u64(const void *a, const void *b)
+static int pg_cmp_size(const void *a, const void *b)
 {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    uint64_t x = ((const an_frag_hole_t *)a)->size, y = ((const an_frag_hole_t *)b)->size;
     return (x > y) - (x < y);
 }
 
-/* Distinct hole sizes with their counts into m->hole_sizes. */
+/* Distinct hole sizes with their counts into m->hole_sizes, by size. */
 static int pg_hole_sizes(pg_ctx_t *c)
 {
     an_frag_model_t *m = c->m;
-    qsort(c->holes, c->nholes, sizeof *c->holes, pg_cmp_u64);
     c->r->size0 = m->nhole_sizes;
-    for (size_t i = 0; i < c->nholes; i++) {
-        if (i > 0 && c->holes[i] == c->holes[i - 1]) {
-            m->hole_sizes[m->nhole_sizes - 1].count++;
+    for (size_t i = 0; i < c->sizes.cap; i++) {
+        if (!c->sizes.keys[i])
             continue;
-        }
         if (an_frag_grow((void **)&m->hole_sizes, m->nhole_sizes, &m->hole_sizes_cap,
                          sizeof *m->hole_sizes) != 0)
             return -1;
-        m->hole_sizes[m->nhole_sizes++] = (an_frag_hole_t){c->holes[i], 1};
+        m->hole_sizes[m->nhole_sizes++] = (an_frag_hole_t){c->sizes.keys[i] - 1, c->sizes.vals[i]};
     }
     c->r->nsizes = m->nhole_sizes - c->r->size0;
+    if (c->r->nsizes > 1)
+        qsort(m->hole_sizes + c->r->size0, c->r->nsizes, sizeof *m->hole_sizes, pg_cmp_size);
     return 0;
 }
 
@@ -186,7 +186,7 @@ static void pg_count(an_frag_region_t *r, const an_frag_blk_t *b)
 int an_frag_pages(an_frag_model_t *m, size_t region, an_frag_live_t *live,
                   const an_frag_run_t *run)
 {
-    pg_ctx_t c = {m, &m->regions[region], live, {0}, NULL, 0, 0};
+    pg_ctx_t c = {m, &m->regions[region], live, {0}, {0}};
     uint64_t prev_end = 0;
     int rc = 0;
     c.r->page0 = m->npages;
@@ -205,6 +205,6 @@ int an_frag_pages(an_frag_model_t *m, size_t region, an_frag_live_t *live,
         rc = pg_flush(&c);
     if (rc == 0)
         rc = pg_hole_sizes(&c);
-    free(c.holes);
+    an_frag_hmap_free(&c.sizes);
     return rc;
 }

@@ -5,14 +5,15 @@
  *   brk heap    the blocks from the end of the executable's image (its
  *               last PT_LOAD, bss included; modules.end) up to
  *               AN_FRAG_BRK_SPAN above it: the kernel starts the break a
- *               random few MiB (at most 1 GiB) after the executable, and the
- *               mmap area where everything else lives is tens of TiB away.
+ *               random few MiB after the executable (32 MiB at most on
+ *               x86-64), and the mmap area where everything else lives is
+ *               tens of TiB away.
  *               Without a main module: from the lowest ordinary block.
  *   arena heap  other blocks grouped by ptr & ~(64 MiB - 1): glibc maps
  *               each non-main heap 64 MiB-aligned and reserves all of it,
  *               so nothing else shares the window.
- *   mmap chunk  a block outside the brk heap, alone in its window, that
- *               has the shape of a chunk malloc mapped for itself: the
+ *   mmap chunk  a block outside the brk heap, in a window without ordinary
+ *               blocks, that has the shape of a chunk malloc mapped for itself: the
  *               pointer 16 bytes into a page, usable size + 16 a multiple
  *               of the page (the mapping).
  */
@@ -26,7 +27,8 @@
 static int rg_chunk_shaped(const an_frag_blk_t *b)
 {
     return (b->ptr & RG_PAGE_MASK) == AN_FRAG_HDR &&
-           ((b->usable + AN_FRAG_HDR) & RG_PAGE_MASK) == 0 && b->usable >= AN_FRAG_PAGE - AN_FRAG_HDR;
+           ((b->usable + AN_FRAG_HDR) & RG_PAGE_MASK) == 0 &&
+           b->usable >= AN_FRAG_PAGE - AN_FRAG_HDR;
 }
 
 /* End of the executable's image at t, 0 when unknown. */
@@ -38,7 +40,8 @@ static int rg_main_end(an_db_t *db, const an_frag_sel_t *sel, uint64_t *end, cha
     *end = 0;
     if (sqlite3_prepare_v2(db->db,
                            "SELECT end FROM modules WHERE pid = ?1 AND is_main = 1 "
-                           "AND ifnull(load_ns, ?2) <= ?3 ORDER BY ifnull(load_ns, ?2) DESC LIMIT 1",
+                           "AND ifnull(load_ns, ?2) <= ?3 "
+                           "ORDER BY ifnull(load_ns, ?2) DESC LIMIT 1",
                            -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, len, "database error: %s", sqlite3_errmsg(db->db));
         return -1;

@@ -92,8 +92,9 @@ static int sel_end(an_db_t *db, long long pid, sel_img_t *im, long long next_sta
     if (sel_int(db,
                 "SELECT max(x) FROM (SELECT max(alloc_ns) AS x FROM allocations "
                 "WHERE pid = ?1 AND alloc_ns BETWEEN ?2 AND ?3 UNION ALL "
-                "SELECT max(free_ns) FROM allocations WHERE pid = ?1 AND alloc_ns BETWEEN ?2 AND ?3 "
-                "UNION ALL SELECT max(ns) FROM samples WHERE pid = ?1 AND ns BETWEEN ?2 AND ?3)",
+                "SELECT max(free_ns) FROM allocations "
+                "WHERE pid = ?1 AND alloc_ns BETWEEN ?2 AND ?3 UNION ALL "
+                "SELECT max(ns) FROM samples WHERE pid = ?1 AND ns BETWEEN ?2 AND ?3)",
                 pid, im->start, next_start - 1, im->start, &last, err, len) != 0)
         return -1;
     im->end = last > im->start ? last : im->start;
@@ -165,7 +166,8 @@ static void sel_fill(an_frag_sel_t *sel, const sel_img_t *im, int n)
 static int sel_outside(const an_frag_sel_t *sel, const sel_img_t *v, int n, char *err,
                        size_t len)
 {
-    snprintf(err, len, "--at %.3f s is outside the run: pid %lld was recorded from %.3f s to %.3f s",
+    snprintf(err, len,
+             "--at %.3f s is outside the run: pid %lld was recorded from %.3f s to %.3f s",
              (double)sel->at_ns / 1e9, sel->pid, (double)v[0].start / 1e9,
              (double)v[n - 1].end / 1e9);
     return -1;

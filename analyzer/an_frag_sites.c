@@ -62,12 +62,17 @@ static int st_pins(an_frag_model_t *m, const an_frag_live_t *live)
         rc = an_frag_grow((void **)&age, na, &ca, sizeof *age);
         if (rc == 0)
             age[na++] = (st_pair_t){b->site, m->sel.t_ns - b->alloc_ns};
-        if (rc == 0 && b->free_ns >= 0 && (rc = an_frag_grow((void **)&life, nl, &cl, sizeof *life)) == 0)
+        if (rc != 0 || b->free_ns < 0)
+            continue;
+        rc = an_frag_grow((void **)&life, nl, &cl, sizeof *life);
+        if (rc == 0)
             life[nl++] = (st_pair_t){b->site, b->free_ns - b->alloc_ns};
     }
     if (rc == 0) {
-        qsort(age, na, sizeof *age, st_pair_cmp);
-        qsort(life, nl, sizeof *life, st_pair_cmp);
+        if (na > 1)
+            qsort(age, na, sizeof *age, st_pair_cmp);
+        if (nl > 1)
+            qsort(life, nl, sizeof *life, st_pair_cmp);
         st_groups(age, na, m, st_ages);
         st_groups(life, nl, m, st_lives);
     }

@@ -68,7 +68,9 @@ static void spark_line(const an_frag_model_t *m, const an_frag_view_t *v, spark_
     fputs("  ", f);
     for (int c = 0; c < w; c++) {
         double x = spark_col(m, fn, c, w);
-        int lv = isnan(x) ? -1 : hi > lo ? (int)((x - lo) / (hi - lo) * (SPARK_LEVELS - 1) + 0.5) : 0;
+        int lv = isnan(x)  ? -1
+               : hi > lo ? (int)((x - lo) / (hi - lo) * (SPARK_LEVELS - 1) + 0.5)
+                         : 0;
         if (lv < 0)
             fputc(' ', f);
         else if (v->utf8)

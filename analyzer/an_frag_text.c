@@ -31,16 +31,24 @@ static void txt_live(const an_frag_model_t *m, FILE *f)
     fprintf(f, "  internal waste    %s (%s of usable bytes)\n",
             an_fmt_bytes(m->internal_bytes, a, sizeof a),
             an_fmt_pct((double)m->internal_bytes, (double)m->usable_bytes, b, sizeof b));
-    fprintf(f, "  pages touched     %s (%s); fragmentation ratio %.2f (touched-page bytes / live bytes)\n",
+    if (m->live_bytes > 0)
+        snprintf(d, sizeof d, "%.2f", an_frag_ratio(m->pages_touched, m->live_bytes));
+    else
+        snprintf(d, sizeof d, "-");
+    fprintf(f, "  pages touched     %s (%s); fragmentation ratio %s "
+               "(touched-page bytes / live bytes)\n",
             an_fmt_count(m->pages_touched, a, sizeof a),
-            an_fmt_bytes(m->pages_touched * (long long)AN_FRAG_PAGE, b, sizeof b),
-            an_frag_ratio(m->pages_touched, m->live_bytes));
+            an_fmt_bytes(m->pages_touched * (long long)AN_FRAG_PAGE, b, sizeof b), d);
     fprintf(f, "  low pages         %s of %s touched pages under %d%% live (%s)\n",
             an_fmt_count(m->pages_low, a, sizeof a), an_fmt_count(m->pages_touched, b, sizeof b),
-            AN_FRAG_LOW_PCT, an_fmt_pct((double)m->pages_low, (double)m->pages_touched, c, sizeof c));
-    fprintf(f, "  holes             %s, %s in all; largest %s at 0x%llx\n",
-            an_fmt_count(m->holes, a, sizeof a), an_fmt_bytes(m->hole_bytes, b, sizeof b),
-            an_fmt_bytes((long long)m->largest_hole, c, sizeof c), m->largest_hole_addr);
+            AN_FRAG_LOW_PCT,
+            an_fmt_pct((double)m->pages_low, (double)m->pages_touched, c, sizeof c));
+    if (m->holes == 0)
+        fprintf(f, "  holes             none between live blocks\n");
+    else
+        fprintf(f, "  holes             %s, %s in all; largest %s at 0x%llx\n",
+                an_fmt_count(m->holes, a, sizeof a), an_fmt_bytes(m->hole_bytes, b, sizeof b),
+                an_fmt_bytes((long long)m->largest_hole, c, sizeof c), m->largest_hole_addr);
     fprintf(f, "  median block age  %s\n", an_fmt_ns(m->blocks ? m->age_med : -1, d, sizeof d));
 }
 
@@ -84,7 +92,10 @@ static int txt_regions(const an_frag_model_t *m, FILE *f)
     if (!t)
         return -1;
     fprintf(f, "\nregions, by address\n");
-    an_table_write(t, AN_FMT_TEXT, f, NULL, NULL, 2);
+    if (an_table_rows(t) == 0)
+        fprintf(f, "  (none)\n");
+    else
+        an_table_write(t, AN_FMT_TEXT, f, NULL, NULL, 2);
     if (n > TXT_CHUNKS)
         fprintf(f, "  ... and %lld more mmap chunks (%s mapped by malloc in all)\n",
                 n - TXT_CHUNKS, an_fmt_bytes(bytes, b, sizeof b));
@@ -122,7 +133,8 @@ static void txt_hole_sizes(const an_frag_model_t *m, FILE *f)
         if (n == 0)
             continue;
         if (!any++)
-            fprintf(f, "\nhole sizes (usable bytes a block there would get), most frequent first\n");
+            fprintf(f, "\nhole sizes (usable bytes a block there would get), "
+                       "most frequent first\n");
         fprintf(f, "  %s 0x%llx:", an_frag_kind_name(r->kind), r->start);
         for (size_t k = 0; k < n; k++)
             fprintf(f, "%s %s x%lld", k ? "," : "",
@@ -161,8 +173,8 @@ int an_frag_write_text(const an_frag_model_t *m, const an_frag_view_t *v, FILE *
     if (txt_table(an_frag_pin_table(m, frames),
                   "call sites pinning pages: touched pages under 25% live where one call site "
                   "holds >= 90% of the live bytes", f) != 0 ||
-        txt_table(an_frag_waste_table(m, frames), "internal waste by call site (usable - requested)",
-                  f) != 0)
+        txt_table(an_frag_waste_table(m, frames),
+                  "internal waste by call site (usable - requested)", f) != 0)
         return -1;
     fputc('\n', f);
     an_frag_write_spark(m, v, f);

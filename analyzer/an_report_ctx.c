@@ -4,6 +4,7 @@
 #include "an_report_treeint.h"
 
 #include <limits.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +82,10 @@ int an_ctx_unknown_node(an_ctx_t *c)
     return c->unknown_node;
 }
 
-int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, char *err,
+/* Walking this many unknown ancestors costs more than reading them all. */
+#define CTX_BULK_AFTER 4096
+
+int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, int full, char *err,
                 size_t errlen)
 {
     memset(c, 0, sizeof *c);
@@ -104,7 +108,9 @@ int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, char *e
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (an_tree_load(c->tree, err, errlen) != 0)
+    c->tree->bulk_after = CTX_BULK_AFTER;
+    int rc = full ? an_tree_load(c->tree, err, errlen) : an_tree_load_leaves(c->tree, err, errlen);
+    if (rc != 0)
         return -1;
     if (an_ctx_unknown_node(c) < 0) {
         snprintf(err, errlen, "out of memory");
@@ -182,6 +188,22 @@ void an_ctx_end(an_ctx_t *c)
 int an_ctx_stack(an_ctx_t *c, int node, char *err, size_t errlen)
 {
     return an_tree_stack(c->tree, node, &c->sb, err, errlen);
+}
+
+int an_ctx_leaf(an_ctx_t *c, int node, char *err, size_t errlen)
+{
+    const an_tframe_t *f = &c->tree->frames[c->tree->nodes[node].frame];
+    if (c->sb.cap < f->inl_n + 1) {
+        an_xframe_t *v = realloc(c->sb.v, (size_t)(f->inl_n + 1) * sizeof *v);
+        if (!v) {
+            snprintf(err, errlen, "out of memory");
+            return -1;
+        }
+        c->sb.v = v;
+        c->sb.cap = f->inl_n + 1;
+    }
+    c->sb.n = an_tree_expand(c->tree, c->tree->nodes[node].frame, c->sb.v, f->inl_n + 1);
+    return 0;
 }
 
 an_frame_t *an_ctx_frames(const an_ctx_t *c)

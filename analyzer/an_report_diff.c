@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define DIFF_PEAK_SQL "SELECT max(peak_heap_bytes) FROM processes"
+
 typedef struct diff_row_s {
     const char *sig;        /* pooled signature */
     an_stat_t st[2];        /* A, B */
@@ -37,7 +39,9 @@ static int diff_sig(diff_t *df, const an_stackbuf_t *b)
     for (int i = 0; i < b->n; i++) {
         const an_frame_t *f = &b->v[i].f;
         const char *fn = f->function ? f->function : "?";
-        const char *where = f->file ? an_fmt_base(f->file) : f->module ? an_fmt_base(f->module) : "";
+        const char *where = f->file     ? an_fmt_base(f->file)
+                            : f->module ? an_fmt_base(f->module)
+                                        : "";
         size_t need = len + strlen(fn) + strlen(where) + 3;
         if (need > df->size) {
             char *p = realloc(df->buf, need * 2);
@@ -111,12 +115,11 @@ static long long diff_abs(const diff_row_t *r, an_metric_t m)
     return d < 0 ? -d : d;
 }
 
-static an_metric_t diff_sort_metric;
-
-static int diff_cmp(const void *pa, const void *pb)
+static int diff_cmp(const void *pa, const void *pb, void *arg)
 {
     const diff_row_t *a = pa, *b = pb;
-    long long da = diff_abs(a, diff_sort_metric), db = diff_abs(b, diff_sort_metric);
+    an_metric_t m = *(const an_metric_t *)arg;
+    long long da = diff_abs(a, m), db = diff_abs(b, m);
     if (da != db)
         return da > db ? -1 : 1;
     da = diff_abs(a, AN_M_BYTES);
@@ -141,9 +144,8 @@ static void diff_sort(diff_t *df)
         if (diff_changed(&df->rows[i]))
             df->rows[keep++] = df->rows[i];
     df->n = keep;
-    diff_sort_metric = df->m;
     if (df->n > 1)
-        qsort(df->rows, df->n, sizeof *df->rows, diff_cmp);
+        qsort_r(df->rows, df->n, sizeof *df->rows, diff_cmp, &df->m);
 }
 
 /* ---- output ---------------------------------------------------------------- */
@@ -156,7 +158,8 @@ static const char *change_text(long long a, long long b, int bytes, char *buf, s
     if (a == b)
         snprintf(buf, len, "0");
     else if (a == 0)
-        snprintf(buf, len, "new %s", bytes ? an_fmt_bytes(b, v, sizeof v) : an_fmt_count(b, v, sizeof v));
+        snprintf(buf, len, "new %s",
+                 bytes ? an_fmt_bytes(b, v, sizeof v) : an_fmt_count(b, v, sizeof v));
     else if (b == 0)
         snprintf(buf, len, "gone %s", d);
     else
@@ -294,13 +297,12 @@ int an_report_diff(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_t
         snprintf(err, errlen, "report diff needs a second database");
         return -1;
     }
-    if (an_ctx_open(&a, d, o, out, err, errlen) == 0 && an_ctx_stats(&a, 0, err, errlen) == 0 &&
-        an_ctx_open(&b, o->other, o, out, err, errlen) == 0 &&
+    if (an_ctx_open(&a, d, o, out, 1, err, errlen) == 0 && an_ctx_stats(&a, 0, err, errlen) == 0 &&
+        an_ctx_open(&b, o->other, o, out, 1, err, errlen) == 0 &&
         an_ctx_stats(&b, 0, err, errlen) == 0 && diff_side(&df, 0, err, errlen) == 0 &&
         diff_side(&df, 1, err, errlen) == 0 &&
-        an_db_int64(d, "SELECT max(peak_heap_bytes) FROM processes", 0, &df.peak[0], err, errlen) == 0 &&
-        an_db_int64(o->other, "SELECT max(peak_heap_bytes) FROM processes", 0, &df.peak[1], err,
-                    errlen) == 0) {
+        an_db_int64(d, DIFF_PEAK_SQL, 0, &df.peak[0], err, errlen) == 0 &&
+        an_db_int64(o->other, DIFF_PEAK_SQL, 0, &df.peak[1], err, errlen) == 0) {
         diff_sort(&df);
         rc = diff_write(&df, err, errlen);
     }

@@ -150,7 +150,7 @@ int an_report_flame(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_
     flame_t f;
     int rc = -1;
     memset(&f, 0, sizeof f);
-    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
+    if (an_ctx_open(&c, d, o, out, 1, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
         flame_collect(&c, &f, err, errlen) == 0) {
         if (o->format == AN_FMT_JSON) /* text stays pure folded lines: no note */
             an_ctx_begin(&c, "flamegraph");

@@ -29,12 +29,10 @@ typedef struct hist_s {
 
 static int size_bucket(long long size)
 {
-    int k = 0;
     if (size <= 0)
         return 0;
-    while (k < 63 && (1ull << k) <= (unsigned long long)size)
-        k++;
-    return k; /* 2^(k-1) <= size < 2^k */
+    int k = 64 - __builtin_clzll((unsigned long long)size); /* 2^(k-1) <= size < 2^k */
+    return k < HIST_SIZES - 1 ? k : HIST_SIZES - 2;
 }
 
 static int life_bucket(long long ns)
@@ -220,8 +218,8 @@ static void hist_json(an_ctx_t *c, const hist_t *h)
     for (int k = 0; k < HIST_LIFES; k++) {
         an_json_obj(j, NULL);
         an_json_str(j, "label", life_label[k]);
-        if (k == HIST_LIFES - 1) an_json_null(j, "from_ns"); else an_json_int(j, "from_ns", k ? life_bound(k - 1) : 0);
-        if (k >= HIST_LIFES - 2) an_json_null(j, "below_ns"); else an_json_int(j, "below_ns", life_bound(k));
+        an_json_opt(j, "from_ns", k == HIST_LIFES - 1 ? -1 : k ? life_bound(k - 1) : 0);
+        an_json_opt(j, "below_ns", k >= HIST_LIFES - 2 ? -1 : life_bound(k));
         an_json_int(j, "count", h->life_n[k]);
         an_json_int(j, "bytes", h->life_b[k]);
         an_json_end(j, '}');
@@ -260,7 +258,7 @@ int an_report_hist(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_t
     an_ctx_t c;
     hist_t h;
     int rc = -1;
-    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && hist_collect(&c, &h, err, errlen) == 0) {
+    if (an_ctx_open(&c, d, o, out, 1, err, errlen) == 0 && hist_collect(&c, &h, err, errlen) == 0) {
         an_ctx_begin(&c, "histogram");
         if (o->format == AN_FMT_TEXT)
             hist_text(&c, &h);

@@ -35,8 +35,10 @@ typedef struct an_ctx_s {
     int began;          /* we opened the read transaction (one snapshot per report) */
 } an_ctx_t;
 
-/* Load the tree and resolve the time window.  0 / -1. */
-int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, char *err,
+/* Resolve the time window and load the tree: every callsite with full =
+ * 1, else only the leaves (ancestors then come on demand; for reports that
+ * walk a few stacks).  0 / -1. */
+int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, int full, char *err,
                 size_t errlen);
 void an_ctx_close(an_ctx_t *c);
 
@@ -58,6 +60,8 @@ void an_ctx_window_text(const an_ctx_t *c, char *buf, size_t len);
 
 /* The expanded stack of node i in c->sb.  0 / -1. */
 int an_ctx_stack(an_ctx_t *c, int node, char *err, size_t errlen);
+/* Only node i's own frame (expanded) in c->sb: no ancestors.  0 / -1. */
+int an_ctx_leaf(an_ctx_t *c, int node, char *err, size_t errlen);
 /* Frames of c->sb as public frames, into a malloc'd array (NULL on OOM). */
 an_frame_t *an_ctx_frames(const an_ctx_t *c);
 

@@ -236,7 +236,7 @@ int an_report_leaks(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_
     leaks_t l;
     int rc = -1;
     memset(&l, 0, sizeof l);
-    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
+    if (an_ctx_open(&c, d, o, out, 1, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
         leaks_collect(&c, &l, err, errlen) == 0)
         rc = leaks_write(&c, &l, err, errlen);
     an_supp_free(&l.supp);

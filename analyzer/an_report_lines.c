@@ -104,7 +104,9 @@ static void fig_add(lines_fig_t *g, const an_stat_t *st)
     g->leaked += st->leaked_bytes;
 }
 
-/* Pass 2: credit one leaf's figures to the lines on its stack. */
+/* Pass 2: credit one leaf's figures to the lines on its stack: any frame
+ * at a line of the target (for a function: within its range, whichever
+ * function the frame names -- a lambda or inlined code written there). */
 static void lines_leaf(an_ctx_t *c, lines_t *l, int leaf)
 {
     const an_stackbuf_t *b = &c->sb;
@@ -116,7 +118,8 @@ static void lines_leaf(an_ctx_t *c, lines_t *l, int leaf)
     for (int k = 0; k < n; k++) {
         const an_xframe_t *x = &b->v[k];
         lines_file_t *f;
-        if (!lines_wanted(l, x) || !(f = lines_file(l, x->f.file, 0)) || x->f.line > f->max)
+        if (!x->f.file || !(f = lines_file(l, x->f.file, 0)) || x->f.line < f->lo ||
+            x->f.line > f->max)
             continue;
         if (f->seen[x->f.line] != leaf) {
             f->seen[x->f.line] = leaf;
@@ -183,7 +186,7 @@ int an_report_lines(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_
         snprintf(err, errlen, "report lines needs a FUNCTION or FILE");
         return -1;
     }
-    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
+    if (an_ctx_open(&c, d, o, out, 1, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
         an_lines_collect(&c, &l, err, errlen) == 0)
         rc = an_lines_write(&c, &l, err, errlen);
     an_lines_free(&l);

@@ -138,6 +138,8 @@ static int stats_table(an_ctx_t *c, char *err, size_t errlen)
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int ni = an_map_get(&c->tree->node_ix, sqlite3_column_int64(st, 0));
+        if (ni >= (int)c->n_stats) /* cannot happen: the tree was loaded first */
+            ni = -1;
         an_stat_t add = {
             sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
             sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), sqlite3_column_int64(st, 6),
@@ -173,7 +175,11 @@ static int stats_need_scan(an_ctx_t *c, int want_short, char *err, size_t errlen
 int an_ctx_stats(an_ctx_t *c, int want_short_lived, char *err, size_t errlen)
 {
     int scan = stats_need_scan(c, want_short_lived, err, errlen);
-    if (scan < 0 || stats_alloc(c, err, errlen) != 0)
+    if (scan < 0)
+        return -1;
+    if (scan && !c->tree->loaded && an_tree_load(c->tree, err, errlen) != 0)
+        return -1;
+    if (stats_alloc(c, err, errlen) != 0) /* the tree may have grown */
         return -1;
     return scan ? stats_scan(c, want_short_lived, err, errlen) : stats_table(c, err, errlen);
 }

@@ -1,7 +1,7 @@
 /*
  * an_report_summary.c -- `report summary`: what happened in the run.  Totals
  * come from the processes rows and callsite_stats (written at the end);
- * the breakdown by kind is one GROUP BY over allocations.
+ * the breakdown by kind is the one scan (an_report_kinds.c).
  */
 #include "an_report_summary.h"
 
@@ -81,29 +81,6 @@ static int sum_processes(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
     return rc == SQLITE_DONE ? 0 : sum_dberr(c, err, errlen);
 }
 
-static int sum_kinds(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
-{
-    sqlite3_stmt *st = NULL;
-    int rc;
-    if (sqlite3_prepare_v2(c->d->db,
-                           "SELECT a.kind, (SELECT name FROM kinds WHERE id = a.kind), a.n, a.b "
-                           "FROM (SELECT kind, count(*) AS n, total(size) AS b FROM allocations "
-                           "GROUP BY kind) a ORDER BY a.n DESC, a.kind", -1, &st, NULL) != SQLITE_OK)
-        return sum_dberr(c, err, errlen);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->n_kinds < SUM_MAX_KINDS) {
-        sum_kind_t *k = &s->kinds[s->n_kinds++];
-        const char *name = (const char *)sqlite3_column_text(st, 1);
-        if (name)
-            snprintf(k->name, sizeof k->name, "%s", name);
-        else
-            snprintf(k->name, sizeof k->name, "kind %lld", sqlite3_column_int64(st, 0));
-        k->count = sqlite3_column_int64(st, 2);
-        k->bytes = (long long)sqlite3_column_double(st, 3);
-    }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : sum_dberr(c, err, errlen);
-}
-
 /* The RSS at the peak: the recorder's figure, else the last sample before. */
 static int sum_peak_rss(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
 {
@@ -120,8 +97,9 @@ static int sum_peak_samples(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     int rc;
-    if (sqlite3_prepare_v2(c->d->db, "SELECT heap_bytes, heap_blocks, ns, rss_bytes, pid FROM "
-                           "samples ORDER BY heap_bytes DESC, ns LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(c->d->db, "SELECT heap_bytes, heap_blocks, ns, rss_bytes, pid "
+                           "FROM samples ORDER BY heap_bytes DESC, ns LIMIT 1", -1, &st,
+                           NULL) != SQLITE_OK)
         return sum_dberr(c, err, errlen);
     if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st, 0) > 0) {
         s->peak_bytes = sqlite3_column_int64(st, 0);
@@ -193,7 +171,7 @@ int an_sum_gather(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
     s->peak_ns = -1;
     s->peak_rss = -1;
     sum_meta(c, s);
-    if (sum_processes(c, s, err, errlen) != 0 || sum_kinds(c, s, err, errlen) != 0 ||
+    if (sum_processes(c, s, err, errlen) != 0 || an_sum_kinds(c, s, err, errlen) != 0 ||
         sum_peak_rss(c, s, err, errlen) != 0 || sum_run_time(c, s, err, errlen) != 0)
         return -1;
     sum_from_stats(c, s);
@@ -215,7 +193,7 @@ int an_report_summary(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, siz
     summary_t s;
     int rc = -1;
     memset(&s, 0, sizeof s);
-    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
+    if (an_ctx_open(&c, d, o, out, 0, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
         an_sum_gather(&c, &s, err, errlen) == 0)
         rc = an_sum_write(&c, &s, err, errlen);
     an_sum_free(&s);

@@ -11,7 +11,7 @@
 
 typedef struct sum_kind_s {
     char name[32];
-    long long count, bytes;
+    long long count;
 } sum_kind_t;
 
 typedef struct sum_proc_s {
@@ -34,6 +34,8 @@ typedef struct summary_s {
     an_top_t top;
 } summary_t;
 
+/* Calls per kind into s->kinds, most calls first. */
+int an_sum_kinds(an_ctx_t *c, summary_t *s, char *err, size_t errlen);
 int an_sum_gather(an_ctx_t *c, summary_t *s, char *err, size_t errlen);
 void an_sum_free(summary_t *s);
 int an_sum_write(an_ctx_t *c, summary_t *s, char *err, size_t errlen);

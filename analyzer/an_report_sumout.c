@@ -41,9 +41,9 @@ static void text_kinds(FILE *f, const summary_t *s)
 {
     char a[32], b[32];
     for (int i = 0; i < s->n_kinds; i++)
-        fprintf(f, "  %-14s   %-16s %12s calls  %12s\n", "", s->kinds[i].name,
+        fprintf(f, "  %-14s   %-16s %12s calls %7s\n", "", s->kinds[i].name,
                 an_fmt_count(s->kinds[i].count, a, sizeof a),
-                an_fmt_bytes(s->kinds[i].bytes, b, sizeof b));
+                an_fmt_pct((double)s->kinds[i].count, (double)s->allocs, b, sizeof b));
 }
 
 static void text_procs(an_ctx_t *c, const summary_t *s)
@@ -122,9 +122,9 @@ static void json_procs(an_json_t *j, const summary_t *s)
         an_json_int(j, "pid", p->pid);
         an_json_str(j, "exe", p->exe);
         an_json_int(j, "start_ns", p->start_ns);
-        if (p->end_ns >= 0) an_json_int(j, "end_ns", p->end_ns); else an_json_null(j, "end_ns");
-        if (p->exit_code >= 0) an_json_int(j, "exit_code", p->exit_code); else an_json_null(j, "exit_code");
-        if (p->exit_signal > 0) an_json_int(j, "exit_signal", p->exit_signal); else an_json_null(j, "exit_signal");
+        an_json_opt(j, "end_ns", p->end_ns);
+        an_json_opt(j, "exit_code", p->exit_code);
+        an_json_opt(j, "exit_signal", p->exit_signal > 0 ? p->exit_signal : -1);
         an_json_str(j, "end_reason", p->end_reason[0] ? p->end_reason : NULL);
         an_json_int(j, "peak_heap_bytes", p->peak_bytes);
         an_json_int(j, "alloc_calls", p->allocs);
@@ -147,15 +147,14 @@ static void json_body(an_ctx_t *c, const summary_t *s)
         an_json_obj(j, NULL);
         an_json_str(j, "kind", s->kinds[i].name);
         an_json_int(j, "calls", s->kinds[i].count);
-        an_json_int(j, "bytes", s->kinds[i].bytes);
         an_json_end(j, '}');
     }
     an_json_end(j, ']');
     an_json_int(j, "free_calls", s->frees);
     an_json_int(j, "peak_bytes", s->peak_bytes);
     an_json_int(j, "peak_blocks", s->peak_blocks);
-    if (s->peak_ns >= 0) an_json_int(j, "peak_ns", s->peak_ns); else an_json_null(j, "peak_ns");
-    if (s->peak_rss >= 0) an_json_int(j, "peak_rss_bytes", s->peak_rss); else an_json_null(j, "peak_rss_bytes");
+    an_json_opt(j, "peak_ns", s->peak_ns);
+    an_json_opt(j, "peak_rss_bytes", s->peak_rss);
     an_json_int(j, "leaked_bytes", s->leaked_bytes);
     an_json_int(j, "leaked_blocks", s->leaked_blocks);
     an_json_int(j, "temporary", s->temporary);

@@ -135,7 +135,7 @@ int an_report_temp(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_t
     an_table_t *t = NULL;
     size_t n = 0, limit = o->top > 0 ? (size_t)o->top : o->top < 0 ? (size_t)-1 : 10;
     int rc = -1;
-    if (an_ctx_open(&c, d, o, out, err, errlen) != 0 || an_ctx_stats(&c, 1, err, errlen) != 0 ||
+    if (an_ctx_open(&c, d, o, out, 1, err, errlen) != 0 || an_ctx_stats(&c, 1, err, errlen) != 0 ||
         temp_rows(&c, &rows, &n, &total, err, errlen) != 0 ||
         !(t = temp_table(&c, rows, n < limit ? n : limit, err, errlen)))
         goto done;

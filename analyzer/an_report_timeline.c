@@ -88,7 +88,8 @@ static long long tl_proc_end(an_ctx_t *c, long long pid)
     char sql[128];
     char err[64];
     long long v = -1;
-    snprintf(sql, sizeof sql, "SELECT max(ifnull(end_ns, -1)) FROM processes WHERE pid = %lld", pid);
+    snprintf(sql, sizeof sql, "SELECT max(ifnull(end_ns, -1)) FROM processes WHERE pid = %lld",
+             pid);
     an_db_int64(c->d, sql, -1, &v, err, sizeof err);
     return v;
 }
@@ -227,7 +228,7 @@ static void tl_rows(an_ctx_t *c, const tl_t *t)
         fputs("pid,ns,heap_bytes,heap_blocks,rss_bytes\n", c->out);
     else {
         an_json_int(&c->json, "peak_bytes", t->peak_bytes);
-        if (t->peak_ns >= 0) an_json_int(&c->json, "peak_ns", t->peak_ns); else an_json_null(&c->json, "peak_ns");
+        an_json_opt(&c->json, "peak_ns", t->peak_ns);
         an_json_arr(&c->json, "samples");
     }
     for (size_t i = 0; i < t->n; i++) {
@@ -244,7 +245,7 @@ static void tl_rows(an_ctx_t *c, const tl_t *t)
         an_json_int(&c->json, "ns", s->ns);
         an_json_int(&c->json, "heap_bytes", s->heap);
         an_json_int(&c->json, "heap_blocks", s->blocks);
-        if (s->rss >= 0) an_json_int(&c->json, "rss_bytes", s->rss); else an_json_null(&c->json, "rss_bytes");
+        an_json_opt(&c->json, "rss_bytes", s->rss);
         an_json_end(&c->json, '}');
     }
     if (c->o->format == AN_FMT_JSON)
@@ -257,7 +258,7 @@ int an_report_timeline(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, si
     tl_t t;
     int rc = -1;
     memset(&t, 0, sizeof t);
-    if (an_ctx_open(&c, d, o, out, err, errlen) == 0 && tl_load(&c, &t, err, errlen) == 0 &&
+    if (an_ctx_open(&c, d, o, out, 0, err, errlen) == 0 && tl_load(&c, &t, err, errlen) == 0 &&
         tl_peak(&c, &t, err, errlen) == 0) {
         an_ctx_begin(&c, "timeline");
         rc = o->format == AN_FMT_TEXT ? tl_text(&c, &t, err, errlen) : (tl_rows(&c, &t), 0);

@@ -92,13 +92,12 @@ static int top_leaf(top_build_t *b, int leaf, int inclusive)
     return counted;
 }
 
-static an_metric_t top_sort_metric;
-
-static int top_cmp(const void *pa, const void *pb)
+static int top_cmp(const void *pa, const void *pb, void *arg)
 {
     const an_toprow_t *a = pa, *b = pb;
-    long long va = an_stat_metric(&a->st, top_sort_metric);
-    long long vb = an_stat_metric(&b->st, top_sort_metric);
+    an_metric_t m = *(const an_metric_t *)arg;
+    long long va = an_stat_metric(&a->st, m);
+    long long vb = an_stat_metric(&b->st, m);
     if (va != vb)
         return va > vb ? -1 : 1;
     if (a->st.allocs != b->st.allocs)
@@ -118,9 +117,8 @@ static void top_sort(an_top_t *top, an_metric_t m)
         if (an_stat_metric(&top->rows[i].st, m) != 0)
             top->rows[keep++] = top->rows[i];
     top->n = keep;
-    top_sort_metric = m;
     if (top->n > 1)
-        qsort(top->rows, top->n, sizeof *top->rows, top_cmp);
+        qsort_r(top->rows, top->n, sizeof *top->rows, top_cmp, &m);
 }
 
 int an_top_compute(an_ctx_t *c, an_metric_t m, int inclusive, an_top_t *top, char *err,
@@ -132,7 +130,8 @@ int an_top_compute(an_ctx_t *c, an_metric_t m, int inclusive, an_top_t *top, cha
     for (size_t i = 0; i < c->n_stats && rc == 0; i++) {
         if (an_stat_zero(&c->stats[i]))
             continue;
-        if (an_ctx_stack(c, (int)i, err, errlen) != 0) {
+        if ((inclusive ? an_ctx_stack(c, (int)i, err, errlen)
+                       : an_ctx_leaf(c, (int)i, err, errlen)) != 0) {
             rc = -1;
             break;
         }
@@ -241,7 +240,8 @@ static void top_text_head(an_ctx_t *c, const an_top_t *top, size_t shown)
     fprintf(c->out, "top %zu of %zu functions by %s (%s)%s\n", shown, top->n,
             an_metric_name(c->o->metric), c->o->inclusive ? "inclusive" : "self", w);
     fprintf(c->out, "all call sites: %s allocations, %s; peak %s; leaked %s; %s temporary\n\n",
-            an_fmt_count(top->total.allocs, a, sizeof a), an_fmt_bytes(top->total.bytes, b, sizeof b),
+            an_fmt_count(top->total.allocs, a, sizeof a),
+            an_fmt_bytes(top->total.bytes, b, sizeof b),
             an_fmt_bytes(top->total.peak_bytes, p, sizeof p),
             an_fmt_bytes(top->total.leaked_bytes, l, sizeof l),
             an_fmt_count(top->total.temporary, w, sizeof w));
@@ -273,7 +273,8 @@ int an_report_top(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_t 
     an_table_t *t = NULL;
     int rc = -1;
     size_t limit = o->top > 0 ? (size_t)o->top : o->top < 0 ? (size_t)-1 : 10;
-    if (an_ctx_open(&c, d, o, out, err, errlen) != 0 || an_ctx_stats(&c, 0, err, errlen) != 0 ||
+    if (an_ctx_open(&c, d, o, out, o->inclusive, err, errlen) != 0 ||
+        an_ctx_stats(&c, 0, err, errlen) != 0 ||
         an_top_compute(&c, o->metric, o->inclusive, &top, err, errlen) != 0 ||
         !(t = an_top_table(&c, &top, limit, o->frames > 0 ? o->frames : 3, err, errlen)))
         goto done;

@@ -40,6 +40,7 @@ void an_tree_free(an_tree_t *t)
     an_map_free(&t->mod_ix);
     an_map_free(&t->frame_ix);
     an_map_free(&t->node_ix);
+    free(t->dense);
     free(t->mods);
     free(t->frames);
     free(t->inl);
@@ -178,7 +179,7 @@ static int tree_module(an_tree_t *t, long long id, char *err, size_t errlen)
     int mi = an_map_get(&t->mod_ix, id);
     if (mi >= 0 || t->loaded)
         return mi;
-    if (tree_prepare(t, &t->q_mod, "SELECT path, is_main FROM modules WHERE id = ?", err,
+    if (tree_prepare(t, &t->q_mod, "SELECT path, is_main FROM main.modules WHERE id = ?", err,
                      errlen) != 0)
         return -2;
     sqlite3_bind_int64(t->q_mod, 1, id);
@@ -195,7 +196,7 @@ static int tree_module(an_tree_t *t, long long id, char *err, size_t errlen)
 static int tree_fetch_inlines(an_tree_t *t, int fi, char *err, size_t errlen)
 {
     if (tree_prepare(t, &t->q_inl,
-                     "SELECT function, file, line FROM frame_inlines WHERE frame_id = ? "
+                     "SELECT function, file, line FROM main.frame_inlines WHERE frame_id = ? "
                      "ORDER BY depth", err, errlen) != 0)
         return -1;
     sqlite3_bind_int64(t->q_inl, 1, t->frames[fi].id);
@@ -214,7 +215,7 @@ static int tree_fetch_frame(an_tree_t *t, long long id, char *err, size_t errlen
 {
     an__tree_frame_row_t r = {.id = id, .module = -1};
     if (tree_prepare(t, &t->q_frame,
-                     "SELECT module_id, rel_pc, function, file, line, inlined FROM frames "
+                     "SELECT module_id, rel_pc, function, file, line, inlined FROM main.frames "
                      "WHERE id = ?", err, errlen) != 0)
         return -1;
     sqlite3_bind_int64(t->q_frame, 1, id);
@@ -256,8 +257,14 @@ int an_tree_node(an_tree_t *t, long long id, char *err, size_t errlen)
     if (ni >= 0)
         return ni;
     t->misses++;
+    if (!t->loaded && t->bulk_after > 0 && t->misses > t->bulk_after) {
+        if (an_tree_load(t, err, errlen) != 0)
+            return -1;
+        if ((ni = an_map_get(&t->node_ix, id)) >= 0)
+            return ni;
+    }
     if (tree_prepare(t, &t->q_node,
-                     "SELECT parent_id, frame_id, depth FROM callsites WHERE id = ?", err,
+                     "SELECT parent_id, frame_id, depth FROM main.callsites WHERE id = ?", err,
                      errlen) != 0)
         return -1;
     sqlite3_bind_int64(t->q_node, 1, id);

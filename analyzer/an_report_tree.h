@@ -4,9 +4,11 @@
  * an_stack_walk needs to turn a callsite id into frames, without a query
  * per frame.
  *
- * Two ways to fill it, freely mixed:
- *   an_tree_load      one scan of each table (reports: they touch most rows)
- *   an_tree_node      a point query on a miss (an_stack_walk on a few ids)
+ * Three ways to fill it, freely mixed:
+ *   an_tree_load        one scan of each table (reports walking most stacks)
+ *   an_tree_load_leaves frames, and the callsites callsite_stats names
+ *   an_tree_node        a point query on a miss (an_stack_walk on a few
+ *                       ids); after bulk_after misses it loads everything
  * Rows are immutable once written (a live recording only appends), so
  * entries never go stale -- except that symbolization rewrites frames:
  * build the tree after symbolizing.  Point-query statements live only
@@ -69,8 +71,11 @@ typedef struct an_tree_s {
     size_t n_mods, n_frames, n_inl, n_nodes;
     size_t cap_mods, cap_frames, cap_inl, cap_nodes;
     an_map_t mod_ix, frame_ix, node_ix;
+    int *dense;                  /* callsite id - dense_lo -> node index (-1), after a load */
+    long long dense_lo, dense_n;
     int loaded;                  /* an_tree_load ran */
     long long misses;            /* point queries so far */
+    long long bulk_after;        /* > 0: after this many misses, an_tree_load */
     sqlite3_stmt *q_node, *q_frame, *q_inl, *q_mod;
 } an_tree_t;
 
@@ -93,9 +98,23 @@ void an_tree_free(an_tree_t *t);
 /* Read every module, frame, inline chain and callsite.  0 / -1. */
 int an_tree_load(an_tree_t *t, char *err, size_t errlen);
 
+/* Read every module, frame and inline chain, and only the callsites that
+ * callsite_stats names (the leaves): enough for self figures; ancestors
+ * come by point query when a stack is walked.  0 / -1. */
+int an_tree_load_leaves(an_tree_t *t, char *err, size_t errlen);
+
 /* Index of callsite id, querying the database on a miss; -1 with err set
  * when it does not exist or on a database error. */
 int an_tree_node(an_tree_t *t, long long id, char *err, size_t errlen);
+
+/* Index of callsite id if it is in memory, else -1 (no query). */
+static inline int an_tree_find(const an_tree_t *t, long long id)
+{
+    if (t->dense && id >= t->dense_lo && id - t->dense_lo < t->dense_n &&
+        t->dense[id - t->dense_lo] >= 0)
+        return t->dense[id - t->dense_lo];
+    return an_map_get(&t->node_ix, id);
+}
 
 /* Parent index of node i (-1 at the root), -2 with err set on error. */
 int an_tree_parent(an_tree_t *t, int i, char *err, size_t errlen);

@@ -3,7 +3,10 @@
 #include "an_report_tree.h"
 #include "an_report_treeint.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 typedef int (*load_row_fn)(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err,
                            size_t errlen);
@@ -103,19 +106,63 @@ static int load_link(an_tree_t *t, char *err, size_t errlen)
     return 0;
 }
 
-int an_tree_load(an_tree_t *t, char *err, size_t errlen)
+static int load_frames(an_tree_t *t, char *err, size_t errlen)
 {
     size_t first_frame = t->n_frames;
     an_tree_release(t);
-    if (load_each(t, "SELECT id, path, is_main FROM modules", load_mod, 0, err, errlen) ||
-        load_each(t, "SELECT id, module_id, rel_pc, function, file, line, inlined FROM frames",
-                  load_frame, 0, err, errlen) ||
-        load_each(t, "SELECT frame_id, function, file, line FROM frame_inlines "
-                  "ORDER BY frame_id, depth", load_inl, first_frame, err, errlen) ||
-        load_each(t, "SELECT id, parent_id, frame_id, depth FROM callsites", load_node, 0, err,
+    return load_each(t, "SELECT id, path, is_main FROM main.modules", load_mod, 0, err, errlen) ||
+           load_each(t, "SELECT id, module_id, rel_pc, function, file, line, inlined "
+                     "FROM main.frames", load_frame, 0, err, errlen) ||
+           load_each(t, "SELECT frame_id, function, file, line FROM main.frame_inlines "
+                     "ORDER BY frame_id, depth", load_inl, first_frame, err, errlen) ? -1 : 0;
+}
+
+/* Callsite ids are dense (1..N from the recorder): an array beats the hash
+ * map for the scans, which look one up per allocation.  Skipped (the map
+ * serves) when the ids are sparse or memory is short. */
+static void load_dense(an_tree_t *t)
+{
+    long long lo = 0, hi = -1;
+    for (size_t i = 0; i < t->n_nodes; i++) {
+        long long id = t->nodes[i].id;
+        if (id == LLONG_MIN)
+            continue;
+        if (hi < lo || id < lo)
+            lo = id;
+        if (hi < lo || id > hi)
+            hi = id;
+    }
+    free(t->dense);
+    t->dense = NULL;
+    if (hi < lo || (unsigned long long)(hi - lo) > 4ull * t->n_nodes + 1024)
+        return;
+    if (!(t->dense = malloc((size_t)(hi - lo + 1) * sizeof *t->dense)))
+        return;
+    memset(t->dense, 0xff, (size_t)(hi - lo + 1) * sizeof *t->dense);
+    for (size_t i = 0; i < t->n_nodes; i++)
+        if (t->nodes[i].id != LLONG_MIN)
+            t->dense[t->nodes[i].id - lo] = (int)i;
+    t->dense_lo = lo;
+    t->dense_n = hi - lo + 1;
+}
+
+int an_tree_load(an_tree_t *t, char *err, size_t errlen)
+{
+    if (load_frames(t, err, errlen) ||
+        load_each(t, "SELECT id, parent_id, frame_id, depth FROM main.callsites", load_node, 0, err,
                   errlen) ||
         load_link(t, err, errlen))
         return -1;
+    load_dense(t);
     t->loaded = 1;
     return 0;
+}
+
+/* Parents stay unresolved (-2): an_tree_parent fetches them on demand. */
+int an_tree_load_leaves(an_tree_t *t, char *err, size_t errlen)
+{
+    return load_frames(t, err, errlen) ||
+           load_each(t, "SELECT c.id, c.parent_id, c.frame_id, c.depth "
+                     "FROM main.callsite_stats s JOIN main.callsites c ON c.id = s.callsite_id",
+                     load_node, 0, err, errlen) ? -1 : 0;
 }

@@ -99,9 +99,7 @@ int an_stack_walk(an_db_t *d, long long callsite_id,
     int rc = -1, ni;
     if (!c)
         return -1;
-    if (!c->tree->loaded && c->tree->misses >= AN_STACK_BULK &&
-        an_tree_load(c->tree, err, errlen) != 0)
-        return -1;
+    c->tree->bulk_after = AN_STACK_BULK;
     ni = an_tree_node(c->tree, callsite_id, err, errlen);
     if (ni >= 0 && an_tree_stack(c->tree, ni, &b, err, errlen) == 0)
         rc = stack_emit(&b, fn, arg);

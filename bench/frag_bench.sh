@@ -7,7 +7,8 @@
 # allocated over 4 s in the brk heap (1% in four 64 MiB-aligned arena heaps,
 # a few 1 MiB mmap chunks), half of them freed before the peak at 5 s, so
 # LIVE are live there, laid out with holes (and 2 x LIVE at 4.2 s); 100 call sites; samples every
-# 10 ms.  Prints the median wall time of each variant and the peak RSS.
+# 10 ms.  Prints the median wall and CPU (user + system) time of each
+# variant (CPU time is the steadier on a busy machine) and the peak RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIVE=${1:-1000000}
@@ -18,6 +19,7 @@ trap 'rm -rf "$WORK"' EXIT
 DB=$WORK/frag.db
 command -v sqlite3 >/dev/null || { echo "frag_bench: sqlite3 is not installed" >&2; exit 1; }
 [ -x "$HEAPQL" ] || { echo "frag_bench: $HEAPQL not built (scripts/build.sh)" >&2; exit 1; }
+[ -x /usr/bin/time ] || { echo "frag_bench: /usr/bin/time is not installed (package time)" >&2; exit 1; }
 
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -62,20 +64,22 @@ SQL
     } | sqlite3 "$DB" >/dev/null
 }
 
-# time_ms ARGS...: one timed run of heapql frag, in milliseconds.
+# time_ms ARGS...: one timed run of heapql frag: "wall_ms cpu_ms".
 time_ms() {
-    local t0 t1
+    local t0 t1 cpu
     t0=$(now_ns)
-    "$HEAPQL" frag "$DB" "$@" >/dev/null
+    cpu=$( { /usr/bin/time -f '%U %S' "$HEAPQL" frag "$DB" "$@" >/dev/null; } 2>&1 | tail -n 1)
     t1=$(now_ns)
-    echo $(( (t1 - t0) / 1000000 ))
+    echo "$(( (t1 - t0) / 1000000 )) $(awk -v c="$cpu" 'BEGIN { split(c, a, " "); printf "%d", (a[1] + a[2]) * 1000 }')"
 }
 
 run() {
     local what=$1; shift
-    local ms
-    ms=$(for _ in $(seq 1 "$REPEATS"); do time_ms "$@"; done | median)
-    printf '%-44s %8s ms\n' "$what" "$ms"
+    local runs wall cpu
+    runs=$(for _ in $(seq 1 "$REPEATS"); do time_ms "$@"; done)
+    wall=$(printf '%s\n' "$runs" | cut -d' ' -f1 | median)
+    cpu=$(printf '%s\n' "$runs" | cut -d' ' -f2 | median)
+    printf '%-44s %6s ms wall %6s ms cpu\n' "$what" "$wall" "$cpu"
 }
 
 t0=$(now_ns)

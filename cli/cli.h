@@ -20,6 +20,8 @@ int cmd_collect(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
+int cmd_frag(int argc, char **argv);
+int cmd_tui(int argc, char **argv);
 
 /* Print "heapql: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -103,11 +103,14 @@ void cli_env_free(char **env)
 }
 
 /* In the child: wait at the gate, then exec; report a failed exec. */
-static void spawn_child(int gate, int errw, const char *path, char *const argv[],
-                        char *const envp[])
+static void spawn_child(const cli_child_t *c, int gate, int errw, const char *path,
+                        char *const argv[], char *const envp[])
 {
     char go = 0;
     ssize_t n;
+    if ((c->in_fd >= 0 && dup2(c->in_fd, 0) < 0) ||
+        (c->out_fd >= 0 && (dup2(c->out_fd, 1) < 0 || dup2(c->out_fd, 2) < 0)))
+        _exit(127);
     do
         n = read(gate, &go, 1);
     while (n < 0 && errno == EINTR);
@@ -142,7 +145,7 @@ int cli_spawn_gated(cli_child_t *c, const char *path, char *const argv[], char *
     if (c->pid == 0) {
         close(gate[1]);
         close(err[0]);
-        spawn_child(gate[0], err[1], path, argv, envp);
+        spawn_child(c, gate[0], err[1], path, argv, envp);
     }
     close(gate[0]);
     close(err[1]);

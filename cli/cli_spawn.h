@@ -14,6 +14,8 @@ typedef struct cli_child_s {
     pid_t pid;
     int gate_fd; /* write end: one byte opens the gate */
     int err_fd;  /* read end: errno of a failed exec, or EOF after exec */
+    int in_fd;   /* >= 0: becomes the child's stdin (set before spawning) */
+    int out_fd;  /* >= 0: becomes the child's stdout and stderr */
 } cli_child_t;
 
 /* Resolve prog as execvp would (PATH search unless it contains '/').
@@ -27,7 +29,7 @@ int cli_find_program(const char *prog, char *buf, size_t len);
 char **cli_env_build(const char *shim, const char *socket_path);
 void cli_env_free(char **env);
 
-/* Fork the gated child.  Returns 0, or -1 with errno set. */
+/* Fork the gated child (set c->in_fd / c->out_fd first, -1 to inherit).  Returns 0, or -1 with errno set. */
 int cli_spawn_gated(cli_child_t *c, const char *path, char *const argv[], char *const envp[]);
 
 /* Open the gate.  Returns 0 when the exec succeeded, else the exec's errno

@@ -143,35 +143,55 @@ static int rep_format(const char *v, an_format_t *f)
     return 0;
 }
 
+/* --function/--file/--module/--from/--to: the analyzer checks them. */
+static int rep_filter(an_report_opts_t *o, const char *opt, const char *v)
+{
+    char err[512];
+    int rc;
+    if (!strcmp(opt, "--from") || !strcmp(opt, "--to"))
+        rc = an_filter_time(&o->filter, !strcmp(opt, "--to"), v, err, sizeof err);
+    else
+        rc = an_filter_regex(&o->filter,
+                             !strcmp(opt, "--function") ? AN_FILTER_FUNCTION
+                             : !strcmp(opt, "--file")   ? AN_FILTER_FILE
+                                                        : AN_FILTER_MODULE,
+                             v, err, sizeof err);
+    if (rc != 0)
+        cli_error("%s", err);
+    return rc;
+}
+
 /* Options with a value; -1 after a message. */
 static int rep_valued(rep_args_t *a, const char *opt, const char *v)
 {
-    char err[512];
     an_report_opts_t *o = &a->o;
-    long long n;
-    int rc = 0;
-    if (!strcmp(opt, "--format")) rc = rep_format(v, &o->format);
-    else if (!strcmp(opt, "--top")) {
+    long long n = 0;
+    int rc;
+    if (!strcmp(opt, "--format"))
+        return rep_format(v, &o->format);
+    if (!strcmp(opt, "--sort"))
+        return rep_metric(opt, v, strcmp(a->cmd->name, "diff") != 0, &o->metric);
+    if (!strcmp(opt, "--metric"))
+        return rep_metric(opt, v, 1, &o->metric);
+    if (!strcmp(opt, "--max-lifetime"))
+        return rep_lifetime(v, &o->max_lifetime_ns);
+    if (!strcmp(opt, "--suppressions")) {
+        o->suppressions = v;
+        return 0;
+    }
+    if (!strcmp(opt, "--top")) {
         if ((rc = rep_number(opt, v, 0, 1000000000, &n)) == 0)
             o->top = n == 0 ? -1 : n;
-    } else if (!strcmp(opt, "--frames")) {
+        return rc;
+    }
+    if (!strcmp(opt, "--frames")) {
         if ((rc = rep_number(opt, v, 1, 1000, &n)) == 0)
             o->frames = (int)n;
-    } else if (!strcmp(opt, "--sort")) rc = rep_metric(opt, v, strcmp(a->cmd->name, "diff"), &o->metric);
-    else if (!strcmp(opt, "--metric")) rc = rep_metric(opt, v, 1, &o->metric);
-    else if (!strcmp(opt, "--suppressions")) o->suppressions = v;
-    else if (!strcmp(opt, "--max-lifetime")) rc = rep_lifetime(v, &o->max_lifetime_ns);
-    else if (!strcmp(opt, "--callsite")) rc = rep_number(opt, v, 0, INT64_MAX, &o->callsite);
-    else if (!strcmp(opt, "--from") || !strcmp(opt, "--to")) {
-        if ((rc = an_filter_time(&o->filter, opt[2] == 't', v, err, sizeof err)) != 0)
-            cli_error("%s", err);
-    } else {
-        int field = !strcmp(opt, "--function") ? AN_FILTER_FUNCTION
-                    : !strcmp(opt, "--file") ? AN_FILTER_FILE : AN_FILTER_MODULE;
-        if ((rc = an_filter_regex(&o->filter, field, v, err, sizeof err)) != 0)
-            cli_error("%s", err);
+        return rc;
     }
-    return rc;
+    if (!strcmp(opt, "--callsite"))
+        return rep_number(opt, v, 0, INT64_MAX, &o->callsite);
+    return rep_filter(o, opt, v);
 }
 
 static const struct {
@@ -338,6 +358,10 @@ int cmd_report(int argc, char **argv)
     }
     if (argc < 2 || argv[1][0] == '-') {
         rep_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (rep_find(argv[1]) && access(argv[1], F_OK) != 0) {
+        cli_error("the database comes first: heapql report DB %s ...", argv[1]);
         return CLI_EXIT_USAGE;
     }
     memset(&a, 0, sizeof a);

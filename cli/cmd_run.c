@@ -5,6 +5,7 @@
  * with the program's own status (128+signal when a signal killed it).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,7 +24,7 @@ typedef struct run_opts_s {
     const char *output;
     unsigned depth;
     unsigned ring_mb;
-    int force, quiet, symbolize;
+    int force, quiet, symbolize, live;
     char **argv; /* the program and its arguments */
 } run_opts_t;
 
@@ -33,7 +34,9 @@ static void run_usage(void)
 {
     fprintf(stderr,
             "usage: heapql run [-o DB] [--depth N] [--ring-mb N] [--force] [--quiet]\n"
-            "                  [--no-symbolize] [--] PROG [ARGS...]\n");
+            "                  [--no-symbolize] [--live] [--] PROG [ARGS...]\n"
+            "  --live  browse the recording in the terminal UI while it runs; the program's\n"
+            "          output goes to DB.log\n");
 }
 
 /* Value of an option given as "--opt VALUE"; NULL (and a message) if absent. */
@@ -92,6 +95,8 @@ static int run_parse(int argc, char **argv, run_opts_t *o)
             o->force = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
             o->quiet = 1;
+        } else if (!strcmp(a, "--live")) {
+            o->live = 1;
         } else if (!strcmp(a, "--no-symbolize")) {
             o->symbolize = 0;
         } else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -108,6 +113,10 @@ static int run_parse(int argc, char **argv, run_opts_t *o)
         return -1;
     }
     o->argv = argv + i;
+    if (o->live && (!isatty(0) || !isatty(1))) {
+        cli_error("--live needs a terminal on stdin and stdout");
+        return -1;
+    }
     return 0;
 }
 
@@ -213,6 +222,7 @@ static char *run_command_line(char **argv)
 
 typedef struct run_state_s {
     char sockdir[PATH_MAX], sock[PATH_MAX + 16], db[PATH_MAX], prog[PATH_MAX], shim[PATH_MAX];
+    char log[PATH_MAX + 8]; /* --live: where the program's output goes */
     char **env;
     char *cmdline;
     cli_child_t child;
@@ -227,6 +237,48 @@ static void run_cleanup(run_state_t *st)
         rmdir(st->sockdir);
     cli_env_free(st->env);
     free(st->cmdline);
+    st->env = NULL;
+    st->cmdline = NULL;
+    if (st->child.in_fd >= 0)
+        close(st->child.in_fd);
+    if (st->child.out_fd >= 0)
+        close(st->child.out_fd);
+    st->child.in_fd = st->child.out_fd = -1;
+}
+
+/* --live: the program's stdout and stderr go to a log file (0600, never
+ * through a symlink), its stdin is /dev/null: the terminal is the TUI's.
+ * Without -o the database name is known only after the fork, so the log
+ * starts under a temporary name that run_name_log renames. */
+static int run_open_log(const run_opts_t *o, run_state_t *st)
+{
+    int fd;
+    if (o->output) {
+        snprintf(st->log, sizeof st->log, "%s.log", o->output);
+        fd = open(st->log, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+    } else {
+        snprintf(st->log, sizeof st->log, "heapql-live.XXXXXX");
+        fd = mkostemp(st->log, O_CLOEXEC);
+    }
+    if (fd < 0) {
+        cli_error("cannot create %s: %s", st->log, strerror(errno));
+        return -1;
+    }
+    st->child.out_fd = fd;
+    st->child.in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    return 0;
+}
+
+static int run_name_log(run_state_t *st)
+{
+    char final[sizeof st->log];
+    snprintf(final, sizeof final, "%s.log", st->db);
+    if (strcmp(final, st->log) != 0 && rename(st->log, final) != 0) {
+        cli_error("cannot rename %s to %s: %s", st->log, final, strerror(errno));
+        return -1;
+    }
+    snprintf(st->log, sizeof st->log, "%s", final);
+    return 0;
 }
 
 /* Everything before the program may start: program, shim, socket, the
@@ -263,6 +315,8 @@ static int run_prepare(const run_opts_t *o, run_state_t *st)
         cli_error("out of memory");
         return CLI_EXIT_ERROR;
     }
+    if (o->live && run_open_log(o, st) != 0)
+        return CLI_EXIT_ERROR;
     if (cli_spawn_gated(&st->child, st->prog, o->argv, st->env) != 0) {
         cli_error("cannot start '%s': %s", o->argv[0], strerror(errno));
         return CLI_EXIT_ERROR;
@@ -271,6 +325,8 @@ static int run_prepare(const run_opts_t *o, run_state_t *st)
         snprintf(st->db, sizeof st->db, "%s", o->output);
     else
         run_default_output(st->db, sizeof st->db, o->argv[0], st->child.pid);
+    if (o->live && run_name_log(st) != 0)
+        return CLI_EXIT_ERROR;
     coll_config_t cfg = {.db_path = st->db, .socket_path = st->sock, .depth = o->depth,
                          .force = o->force, .listen_fd = -1, .command = st->cmdline};
     if (coll_open(&st->coll, &cfg, err, sizeof err) != 0 ||
@@ -280,6 +336,23 @@ static int run_prepare(const run_opts_t *o, run_state_t *st)
         return CLI_EXIT_ERROR;
     }
     return 0;
+}
+
+/* Start `heapql tui DB` on the terminal.  Returns its pid, or -1. */
+static pid_t run_start_tui(const char *db)
+{
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    pid_t pid;
+    if (n <= 0)
+        return -1;
+    self[n] = '\0';
+    pid = fork();
+    if (pid == 0) {
+        execl(self, "heapql", "tui", db, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
 }
 
 static void run_symbolize(const run_opts_t *o, const char *db)
@@ -298,11 +371,12 @@ int cmd_run(int argc, char **argv)
     char err[512];
     int rc, status, failed = 0;
     uint64_t connected;
+    pid_t tui = -1;
 
     if (run_parse(argc, argv, &o) != 0)
         return CLI_EXIT_USAGE;
     memset(&st, 0, sizeof st);
-    st.child.gate_fd = st.child.err_fd = -1;
+    st.child.gate_fd = st.child.err_fd = st.child.in_fd = st.child.out_fd = -1;
     if ((rc = run_prepare(&o, &st)) != 0) {
         run_cleanup(&st);
         return rc;
@@ -315,6 +389,8 @@ int cmd_run(int argc, char **argv)
         unlink(st.db);
         return 127;
     }
+    if (o.live && (tui = run_start_tui(st.db)) < 0)
+        cli_error("cannot start the terminal UI: %s (recording goes on)", strerror(errno));
     status = run_loop(st.coll, st.child.pid, &failed);
     coll_root_ended(st.coll, status);
     memset(&sum, 0, sizeof sum);
@@ -329,7 +405,12 @@ int cmd_run(int argc, char **argv)
                   "LD_PRELOAD)", o.argv[0]);
     if (!failed && o.symbolize)
         run_symbolize(&o, st.db);
+    if (tui > 0)
+        while (waitpid(tui, NULL, 0) < 0 && errno == EINTR)
+            ;
     if (!o.quiet)
         run_summary(&o, st.db, st.child.pid, &sum);
+    if (o.live && !o.quiet)
+        cli_error("program output: %s", st.log);
     return run_exit_status(status);
 }

@@ -14,6 +14,8 @@ static const cli_command_t commands[] = {
     {"run", cmd_run, "record a program:  heapql run [-o DB] [--depth N] -- PROG ARGS..."},
     {"report", cmd_report, "reports on a recording:  heapql report DB [summary|top|leaks|...]"},
     {"sql", cmd_sql, "query a recording:  heapql sql DB [QUERY]"},
+    {"frag", cmd_frag, "fragmentation at a moment:  heapql frag DB [--at SECONDS|peak|end] [--pid PID]"},
+    {"tui", cmd_tui, "browse a recording (live while it records):  heapql tui DB"},
     {"symbolize", cmd_symbolize, "symbolize a recording now:  heapql symbolize DB"},
     {"collect", cmd_collect, "(internal) the collector a standalone shim starts"},
 };

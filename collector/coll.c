@@ -133,7 +133,7 @@ int coll_open(coll_t **out, const coll_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (coll_db_create(c, cfg, err, errlen) != 0 || coll_session_listen(c, cfg) != 0) {
+    if (coll_db_create(c, cfg) != 0 || coll_session_listen(c, cfg) != 0) {
         coll_copy_err(c, err, errlen);
         coll_open_undo(c);
         c->finished = 1;
@@ -176,20 +176,22 @@ int coll_set_root(coll_t *c, pid_t pid, int reaped, char *err, size_t errlen)
     return 0;
 }
 
-/* The root's images end with its wait status; the newest live one is it. */
+/* The root's newest image that has not ended yet ends with this status. */
 void coll_root_ended(coll_t *c, int wait_status)
 {
-    coll_proc_t *p;
     if (!c)
         return;
     c->root_dead = 1;
     c->root_status_set = 1;
     c->root_status = wait_status;
-    p = coll_proc_live(c, c->root_pid);
-    if (p) {
+    for (size_t i = c->nprocs; i-- > 0;) {
+        coll_proc_t *p = c->procs[i];
+        if (p->pid != c->root_pid || p->state == COLL_PROC_DONE)
+            continue;
         p->have_status = 1;
         p->wait_status = wait_status;
         coll_proc_begin_end(c, p, hq_now_ns());
+        return;
     }
 }
 
@@ -228,9 +230,11 @@ int coll_step(coll_t *c, int timeout_ms, char *err, size_t errlen)
 {
     long n;
     uint64_t now;
-    if (c->failed || c->finished) {
-        if (!c->failed)
-            coll_fail(c, "the recording is finished");
+    if (c->finished) {
+        snprintf(err, errlen, "the recording is finished");
+        return -1;
+    }
+    if (c->failed) {
         coll_copy_err(c, err, errlen);
         return -1;
     }

@@ -32,7 +32,9 @@ typedef struct coll_config_s {
     const char *socket_path; /* unix socket to listen on (its directory must be private) */
     unsigned depth;          /* stack depth for the shims, 1..HQ_DEPTH_MAX */
     int force;               /* replace an existing regular file at db_path */
-    int listen_fd;           /* >= 0: already listening socket to use (standalone); else create socket_path */
+    int listen_fd;           /* >= 0: already listening socket to use (standalone); else create socket_path.
+                              * The collector owns it from coll_open on (closed by coll_close,
+                              * or by coll_open when that fails). */
     const char *command;     /* the recorded command line, for meta */
 } coll_config_t;
 

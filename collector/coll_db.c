@@ -130,7 +130,7 @@ static int db_pragmas(coll_t *c)
     return coll_db_exec(c, sql);
 }
 
-int coll_db_step(coll_t *c, sqlite3_stmt *st)
+static int db_step(coll_t *c, sqlite3_stmt *st)
 {
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
@@ -151,7 +151,7 @@ static int db_meta(coll_t *c, const char *key, const char *text, int64_t value)
         sqlite3_bind_text(st, 2, text, -1, SQLITE_TRANSIENT);
     else if (value != COLL_NULL)
         sqlite3_bind_int64(st, 2, value);
-    rc = coll_db_step(c, st);
+    rc = db_step(c, st);
     coll_writer_unlock(&c->w);
     return rc;
 }
@@ -182,7 +182,7 @@ static int db_kinds_fill(coll_t *c)
         sqlite3_bind_int(st, 1, db_kinds[i].id);
         sqlite3_bind_text(st, 2, db_kinds[i].name, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 3, db_kinds[i].family, -1, SQLITE_STATIC);
-        rc = coll_db_step(c, st);
+        rc = db_step(c, st);
     }
     sqlite3_finalize(st);
     return rc;
@@ -212,6 +212,7 @@ static int db_meta_start(coll_t *c, const coll_config_t *cfg)
            coll_db_meta_int(c, "depth", c->depth) ||
            coll_db_meta_int(c, "events_lost", 0) ||
            coll_db_meta_int(c, "ring_waits", 0) ||
+           coll_db_meta_int(c, "ring_wait_ns", 0) ||
            coll_db_meta_text(c, "mode", c->mode) ? -1 : 0;
 }
 
@@ -228,7 +229,7 @@ static int db_init_content(coll_t *c, const coll_config_t *cfg)
     return 0;
 }
 
-int coll_db_create(coll_t *c, const coll_config_t *cfg, char *err, size_t errlen)
+int coll_db_create(coll_t *c, const coll_config_t *cfg)
 {
     int fd = db_create_file(c, cfg->db_path, cfg->force);
     int rc = -1;

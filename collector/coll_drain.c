@@ -124,7 +124,7 @@ static int drain_dispatch(coll_t *c, coll_proc_t *p, const hq_rec_t *r, uint32_t
             return drain_corrupt(c, p, "stack length", len);
         if (s->stack_id == 0 || s->stack_id >= COLL_MAX_STACK_ID)
             return drain_corrupt(c, p, "stack id", s->stack_id);
-        return coll_tree_stack(c, p, s, len);
+        return coll_tree_stack(c, p, s);
     }
     case HQ_REC_VM: return drain_vm(c, p, (const hq_rec_vm_t *)r);
     case HQ_REC_MODULE: {
@@ -143,19 +143,6 @@ static int drain_dispatch(coll_t *c, coll_proc_t *p, const hq_rec_t *r, uint32_t
     }
     default: return drain_exit(c, p, (const hq_rec_exit_t *)r);
     }
-}
-
-/* hq_ring_read, plus one quirk: HQ_SEAL(pos) is 0 once every 32 GiB of a
- * ring's life, where a not yet written record looks sealed (len 0). */
-static int drain_read(coll_t *c, coll_proc_t *p, uint64_t tail)
-{
-    int len = hq_ring_read(p->hdr, tail, c->recbuf, HQ_REC_MAX);
-    if (len < 0 && HQ_SEAL(tail) == 0) {
-        const hq_rec_t *r = (const hq_rec_t *)(hq_ring_data(p->hdr) + (tail & (p->hdr->capacity - 1)));
-        if (__atomic_load_n(&r->len, __ATOMIC_ACQUIRE) == 0)
-            return 0;
-    }
-    return len;
 }
 
 /* Zero [from, to) of the ring (hq_ring_consume takes 32-bit lengths). */
@@ -181,8 +168,12 @@ long coll_drain_ring(coll_t *c, coll_proc_t *p, long max)
     int rc = 0;
     if (p->stopped || !p->hdr)
         return 0;
+    if (p->hdr->capacity != p->capacity) {
+        drain_corrupt(c, p, "capacity changed to", (unsigned)p->hdr->capacity);
+        return 0;
+    }
     while (n < max) {
-        int len = drain_read(c, p, p->tail);
+        int len = hq_ring_read(p->hdr, p->tail, c->recbuf, HQ_REC_MAX);
         if (len == 0)
             break;
         if (len < 0) {

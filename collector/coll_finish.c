@@ -127,21 +127,34 @@ static void finish_summary(const coll_t *c, coll_summary_t *s)
     snprintf(s->truncated_reason, sizeof s->truncated_reason, "%s", c->truncated ? c->reason : "");
 }
 
+/* CPU time of this process (the loop and the writer thread). */
+static int64_t finish_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
 static int finish_meta(coll_t *c, const coll_summary_t *s)
 {
     char iso[64];
-    uint64_t lost = 0;
+    uint64_t lost = 0, wait_ns = 0;
     struct timespec rt;
     clock_gettime(CLOCK_REALTIME, &rt);
     coll_db_iso_time((int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec, iso, sizeof iso);
-    for (size_t i = 0; i < c->nprocs; i++)
+    for (size_t i = 0; i < c->nprocs; i++) {
         lost += c->procs[i]->lost_events;
+        wait_ns += c->procs[i]->ring_wait_ns;
+    }
     return coll_db_meta_text(c, "status", c->truncated ? "truncated" : "complete") ||
            coll_db_meta_text(c, "truncated_reason", c->truncated ? c->reason : NULL) ||
            coll_db_meta_text(c, "end_time", iso) ||
            coll_db_meta_int(c, "duration_ns", (int64_t)s->duration_ns) ||
            coll_db_meta_int(c, "events_lost", (int64_t)lost) ||
-           coll_db_meta_int(c, "ring_waits", (int64_t)s->ring_waits) ? -1 : 0;
+           coll_db_meta_int(c, "ring_waits", (int64_t)s->ring_waits) ||
+           coll_db_meta_int(c, "ring_wait_ns", (int64_t)wait_ns) ||
+           coll_db_meta_int(c, "collector_cpu_ns", finish_cpu_ns()) ? -1 : 0;
 }
 
 /* One self-contained file: best effort, a reader may still hold the WAL. */
@@ -180,12 +193,20 @@ int coll_finish_run(coll_t *c, int interrupted, coll_summary_t *s)
     finish_rows(c);
     c->now = hq_now_ns();
     finish_summary(c, s);
-    if (c->failed || finish_meta(c, s) != 0 || finish_commit(c) != 0) {
+    /* The data first, then one file again, then the status: a reader that
+     * sees 'complete' never races with the end of the WAL. */
+    if (c->failed || finish_commit(c) != 0) {
         coll_finish_abort(c, c->fail);
         finish_summary(c, s);
         return -1;
     }
     finish_unwal(c);
+    if (coll_db_exec(c, "BEGIN") != 0 || (c->in_txn = 1, finish_meta(c, s) != 0) ||
+        finish_commit(c) != 0) {
+        coll_finish_abort(c, c->fail);
+        finish_summary(c, s);
+        return -1;
+    }
     c->finished = 1;
     return 0;
 }
@@ -208,11 +229,10 @@ void coll_finish_abort(coll_t *c, const char *reason)
             sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
     }
     c->in_txn = 0;
+    finish_unwal(c);
     sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
     coll_db_meta_text(c, "status", "truncated");
     coll_db_meta_text(c, "truncated_reason", c->reason);
-    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
-        finish_unwal(c);
-    else
+    if (sqlite3_exec(c->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
         sqlite3_exec(c->db, "ROLLBACK", NULL, NULL, NULL);
 }

@@ -189,12 +189,15 @@ int coll_heap_free(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, int64_t t)
     return 0;
 }
 
-/* realloc failed: the block parked by this thread's REALLOC_FREE lives on. */
+/* realloc failed: the block parked by this thread's REALLOC_FREE lives on.
+ * A failed allocation of the process (the shim sends no ALLOC_FAIL for it;
+ * the record names no stack, so no callsite counts it). */
 int coll_heap_realloc_fail(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, int64_t t)
 {
     coll_thread_t *th = coll_thread_find(p, r->tid);
     coll_block_t *b;
     int existed;
+    p->failed_allocs++;
     if (!th || !th->parked || th->park.ptr != r->ptr)
         return 0;
     th->parked = 0;

@@ -130,6 +130,7 @@ typedef struct coll_proc_s {
     int stopped;          /* ring unreadable: nothing more is read */
     hq_ring_hdr_t *hdr;
     size_t map_bytes;
+    uint64_t capacity;    /* as validated: a header that changes it is corrupt */
     uint64_t tail;
     int pidfd;            /* -1: none */
     int statm_fd;
@@ -228,19 +229,18 @@ void coll_truncate(coll_t *c, const char *fmt, ...) __attribute__((format(printf
 int64_t coll_rel_now(const coll_t *c);
 
 /* coll_db.c */
-int coll_db_create(coll_t *c, const coll_config_t *cfg, char *err, size_t errlen);
+int coll_db_create(coll_t *c, const coll_config_t *cfg);
 int coll_db_exec(coll_t *c, const char *sql);
 int coll_db_meta_int(coll_t *c, const char *key, int64_t value);
-int coll_db_meta_text(coll_t *c, const char *key, const char *value);
-int coll_db_commit(coll_t *c);     /* flush batches, COMMIT, BEGIN */
-int coll_db_step(coll_t *c, sqlite3_stmt *st); /* step to DONE and reset */
+int coll_db_meta_text(coll_t *c, const char *key, const char *value); /* NULL: NULL */
+int coll_db_commit(coll_t *c);     /* every batch to the writer, then COMMIT and BEGIN */
+void coll_db_iso_time(int64_t unix_ns, char *buf, size_t len); /* ISO-8601 UTC */
+void coll_db_close(coll_t *c);
 
 /* coll_tables.c: one batch per statement the recording writes */
 int coll_tables_init(coll_t *c);
 int coll_db_failed(coll_t *c);     /* a batch failed: the writer's message into c->fail */
 int coll_db_flush(coll_t *c);      /* every batch's rows to the writer */
-void coll_db_iso_time(int64_t unix_ns, char *buf, size_t len); /* ISO-8601 UTC */
-void coll_db_close(coll_t *c);
 
 /* coll_batch.c */
 int coll_batch_init(coll_batch_t *b, coll_writer_t *w, sqlite3 *db, const char *head,
@@ -267,7 +267,6 @@ int coll_writer_commit(coll_writer_t *w);
 void coll_writer_destroy(coll_writer_t *w);
 int coll_writer_start(coll_writer_t *w);
 void coll_writer_stop(coll_writer_t *w);   /* waits for the queue, joins */
-void coll_writer_wait(coll_writer_t *w);
 int coll_writer_submit(coll_writer_t *w, coll_batch_t *b);
 int coll_writer_error(coll_writer_t *w, const char *msg);
 int coll_writer_failed(coll_writer_t *w, char *buf, size_t len);
@@ -326,7 +325,7 @@ int coll_thread_end_all(coll_t *c, coll_proc_t *p);
 /* coll_tree.c */
 int coll_tree_module(coll_t *c, coll_proc_t *p, const hq_rec_module_t *r, int64_t t);
 int coll_tree_unload(coll_t *c, coll_proc_t *p, const hq_rec_unload_t *r, int64_t t);
-int coll_tree_stack(coll_t *c, coll_proc_t *p, const hq_rec_stack_t *r, uint32_t len);
+int coll_tree_stack(coll_t *c, coll_proc_t *p, const hq_rec_stack_t *r);
 int coll_tree_inherit(coll_proc_t *child, const coll_proc_t *parent);
 
 /* coll_sample.c */

@@ -29,9 +29,18 @@ coll_proc_t *coll_proc_live(coll_t *c, pid_t pid)
     return NULL;
 }
 
+/* The newest image of pid that has not ended (it may be ending). */
+static coll_proc_t *proc_current(coll_t *c, pid_t pid)
+{
+    for (size_t i = c->nprocs; i-- > 0;)
+        if (c->procs[i]->pid == pid && c->procs[i]->state != COLL_PROC_DONE)
+            return c->procs[i];
+    return NULL;
+}
+
 static int proc_maps_init(coll_proc_t *p)
 {
-    if (coll_blocks_init(&p->blocks, 4096) || coll_kmap_init(&p->slot_of, 64) ||
+    if (coll_blocks_init(&p->blocks, 256) || coll_kmap_init(&p->slot_of, 64) ||
         coll_kmap_init(&p->thread_of, 16))
         return -1;
     p->slots = calloc(16, sizeof *p->slots);
@@ -53,6 +62,7 @@ static coll_proc_t *proc_new(coll_t *c, const hq_hello_t *h, hq_ring_hdr_t *hdr,
     p->hdr = hdr;
     p->map_bytes = map_bytes;
     p->tail = __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE);
+    p->capacity = hdr->capacity;
     p->pidfd = p->statm_fd = -1;
     p->start_ns = p->last_ns = start;
     p->peak_ns = p->rss_last = p->rss_last_ns = p->peak_rss = -1;
@@ -168,7 +178,7 @@ static int proc_attach(coll_t *c, coll_proc_t *p, int pidfd)
     snprintf(path, sizeof path, "/proc/%d/statm", (int)p->pid);
     p->statm_fd = open(path, O_RDONLY | O_CLOEXEC);
     coll_procfs_stat(p->pid, &p->starttime, &state, &code);
-    if (!p->forked || !(parent = coll_proc_live(c, p->ppid)))
+    if (!p->forked || !(parent = proc_current(c, p->ppid)))
         return 0;
     /* The parent's records before the fork define stacks the child may use. */
     while (coll_drain_ring(c, parent, COLL_DRAIN_MAX) > 0)
@@ -206,8 +216,7 @@ coll_proc_t *coll_proc_register(coll_t *c, const hq_hello_t *h, hq_ring_hdr_t *h
         return NULL;
     }
     c->connected++;
-    if (coll_sample_proc(c, p, start, coll_procfs_rss(p->statm_fd)) != 0)
-        return NULL;
+    coll_sample_proc(c, p, start, coll_procfs_rss(p->statm_fd)); /* a failure is in c->failed */
     if (c->root_reaped && p->pid == c->root_pid && c->root_status_set) {
         /* the command layer reaped it while its hello waited in the backlog */
         p->have_status = 1;

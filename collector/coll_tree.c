@@ -186,7 +186,7 @@ static int tree_set_stack(coll_proc_t *p, uint32_t stack_id, uint32_t slot)
     return 0;
 }
 
-int coll_tree_stack(coll_t *c, coll_proc_t *p, const hq_rec_stack_t *r, uint32_t len)
+int coll_tree_stack(coll_t *c, coll_proc_t *p, const hq_rec_stack_t *r)
 {
     int64_t parent = 0;
     uint32_t slot = 0;

@@ -115,6 +115,7 @@ static void writer_enqueue(coll_writer_t *w, coll_rows_t *r)
 static void *writer_main(void *arg)
 {
     coll_writer_t *w = arg;
+    pthread_setname_np(pthread_self(), "heapql-writer");
     pthread_mutex_lock(&w->lock);
     for (;;) {
         while (!w->head && !w->stop)
@@ -207,7 +208,7 @@ int coll_writer_commit(coll_writer_t *w)
 }
 
 /* Until every submitted block is written (or dropped after an error). */
-void coll_writer_wait(coll_writer_t *w)
+static void writer_wait(coll_writer_t *w)
 {
     if (!w->running)
         return;
@@ -221,7 +222,7 @@ void coll_writer_stop(coll_writer_t *w)
 {
     if (!w->running)
         return;
-    coll_writer_wait(w);
+    writer_wait(w);
     pthread_mutex_lock(&w->lock);
     w->stop = 1;
     pthread_cond_broadcast(&w->cond);

@@ -107,7 +107,9 @@ typedef struct hq_rec_s {
     uint16_t len; /* whole record in bytes, multiple of 8, <= HQ_REC_MAX */
 } hq_rec_t;
 
-#define HQ_SEAL(pos) ((uint32_t)((pos) >> 3) + 1u)
+/* Never 0 (the reader zeroes what it consumed, so 0 means "not written"),
+ * and different for the same offset in consecutive laps. */
+#define HQ_SEAL(pos) (((uint32_t)((pos) >> 3) % 0xffffffffu) + 1u)
 #define HQ_REC_MAX 65528u
 #define HQ_REC_ALIGN(n) (((n) + 7u) & ~(uint32_t)7u)
 

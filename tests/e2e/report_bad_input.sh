@@ -51,6 +51,7 @@ expect 2 "'report lines' needs FUNCTION\|FILE" good.db lines
 expect 2 "'report diff' needs B\.db" good.db diff
 expect 2 "unexpected argument 'extra' for 'report top'" good.db top extra
 expect 1 "cannot open other\.db" good.db diff other.db
+expect 2 "the database comes first: heapql report DB top" top good.db
 expect 1 "no callsite with id 123456" good.db histogram --callsite 123456
 "$H" report >/dev/null 2>"$T/e"; check_eq 2 "$?" "no database: usage"
 check_match "^usage: heapql report DB" "$(cat "$T/e")" "usage text"

@@ -124,7 +124,7 @@ static void check_process(const char *db)
     CHECK(ft_q(db, "SELECT peak_rss_bytes FROM processes") > 0);
     CHECK_EQ(ft_q(db, "SELECT alloc_calls FROM processes"), 6);
     CHECK_EQ(ft_q(db, "SELECT free_calls FROM processes"), 4);
-    CHECK_EQ(ft_q(db, "SELECT failed_allocs FROM processes"), 1);
+    CHECK_EQ(ft_q(db, "SELECT failed_allocs FROM processes"), 2); /* + the failed realloc */
     CHECK_EQ(ft_q(db, "SELECT unknown_frees FROM processes"), 1);
     CHECK_EQ(ft_q(db, "SELECT lost_events FROM processes"), 0);
     CHECK_EQ(ft_q(db, "SELECT exit_code FROM processes"), 3);
@@ -185,7 +185,7 @@ static void check_file(const ft_env_t *e, const coll_summary_t *s)
     CHECK_EQ(ft_q(e->db, "SELECT value FROM meta WHERE key = 'events_lost'"), 0);
     CHECK_EQ(ft_q(e->db, "SELECT count(*) FROM meta WHERE key IN ('start_time', 'end_time', "
                          "'duration_ns', 'start_unix_ns', 'heapql_version', 'collector_pid', 'mode', "
-                         "'schema_version', 'ring_waits')"), 9);
+                         "'schema_version', 'ring_waits', 'ring_wait_ns', 'collector_cpu_ns')"), 11);
     CHECK(ft_q(e->db, "SELECT count(*) FROM kinds WHERE family = 'alloc'") == HQ_KIND_ALLOC_COUNT);
     CHECK(!strcmp(ft_qs(e->db, "SELECT name FROM kinds WHERE id = 9"), "operator new"));
     snprintf(wal, sizeof wal, "%s-wal", e->db);
@@ -194,7 +194,7 @@ static void check_file(const ft_env_t *e, const coll_summary_t *s)
     CHECK(stat(e->sock, &st) != 0); /* the socket is gone with the recording */
     CHECK_EQ(s->alloc_calls, 6);
     CHECK_EQ(s->free_calls, 4);
-    CHECK_EQ(s->failed_allocs, 1);
+    CHECK_EQ(s->failed_allocs, 2);
     CHECK_EQ(s->peak_bytes, 600);
     CHECK_EQ(s->leaked_blocks, 2);
     CHECK_EQ(s->leaked_bytes, 310);

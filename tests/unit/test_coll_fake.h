@@ -232,7 +232,8 @@ static inline void ft_module(ft_t *f, const char *path, uint64_t bias, const uin
     r->load_bias = bias;
     for (int i = 0; i < nseg; i++)
         seg[i] = (hq_seg_t){segs[3 * i], segs[3 * i + 1], segs[3 * i + 2], 5, 0};
-    memcpy(seg + nseg, bid, (size_t)bid_len);
+    if (bid_len)
+        memcpy(seg + nseg, bid, (size_t)bid_len);
     memcpy((char *)(seg + nseg) + bid_len, path, plen);
     r->h.len = (uint16_t)HQ_REC_ALIGN(sizeof *r + nseg * sizeof *seg + (size_t)bid_len + plen);
     hq_ring_put(f->hdr, &r->h);
@@ -247,7 +248,7 @@ static inline void ft_unload(ft_t *f, uint64_t bias, uint64_t ns)
 static inline void ft_thread(ft_t *f, uint32_t tid, uint16_t event, const char *name, uint64_t ns)
 {
     hq_rec_thread_t r = {{0, HQ_REC_THREAD, sizeof r}, tid, event, 0, ns, {0}};
-    strncpy(r.name, name, sizeof r.name);
+    memcpy(r.name, name, strnlen(name, sizeof r.name)); /* NUL padded, not terminated */
     hq_ring_put(f->hdr, &r.h);
 }
 

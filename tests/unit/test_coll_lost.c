@@ -5,7 +5,8 @@
  *      records after it are still read;
  *   2. a record of an unknown type: the ring is read no further, the shim
  *      is told to stop (detached), the run is truncated, nothing crashes;
- *   3. a ring whose life crosses 32 GiB, where HQ_SEAL(pos) is 0 once.
+ *   3. a ring whose life crosses 32 GiB (where (pos >> 3) wraps in 32 bits);
+ *   4. a ring header whose capacity changes after the handshake.
  */
 #include "test_coll_fake.h"
 #include "testhelper.h"
@@ -86,9 +87,11 @@ static void test_corrupt(void)
     ft_env_clean(&e);
 }
 
-/* Head and tail start just before 32 GiB: the record at 2^35 - 8 (the
- * 46th: 15 rounds of alloc+alloc+free, 144 bytes each) has seal 0, and the
- * collector looks at that place before it is written. */
+/* Head and tail start just before 32 GiB: at 2^35 - 8 (the 46th record:
+ * 15 rounds of alloc+alloc+free, 144 bytes each) (pos >> 3) wraps in 32
+ * bits; a seal computed naively would be 0 there and the collector, which
+ * looks at that place before it is written, would take zeroed memory for a
+ * sealed record. */
 static void test_seal_zero(void)
 {
     ft_env_t e;
@@ -101,7 +104,7 @@ static void test_seal_zero(void)
     f.hdr->head = f.hdr->tail = start;
     coll_set_root(e.c, getpid(), 1, err, sizeof err);
     CHECK_EQ(ft_hello(&f, e.sock, e.c, getppid(), 0), 0);
-    CHECK(HQ_SEAL((1ull << 35) - 8) == 0);
+    CHECK(HQ_SEAL((1ull << 35) - 8) != 0); /* the seal is never 0 */
     uint64_t t = hq_now_ns();
     for (int i = 0; i < 200; i++) {
         ft_alloc(&f, 1, HQ_KIND_MALLOC, 0, 0x1000 + 16 * (uint64_t)i, 8, t + 2 * (uint64_t)i);
@@ -122,8 +125,34 @@ static void test_seal_zero(void)
     ft_env_clean(&e);
 }
 
+/* A header whose capacity changes after the handshake is not trusted. */
+static void test_capacity(void)
+{
+    ft_env_t e;
+    ft_t f;
+    coll_summary_t s;
+    char err[256];
+    if (ft_env_open(&e, 8) != 0 || ft_ring(&f, 1 << 16, getpid()) != 0)
+        return;
+    coll_set_root(e.c, getpid(), 1, err, sizeof err);
+    CHECK_EQ(ft_hello(&f, e.sock, e.c, getppid(), 0), 0);
+    ft_alloc(&f, 1, HQ_KIND_MALLOC, 0, 0x1000, 10, hq_now_ns());
+    ft_settle(e.c);
+    f.hdr->capacity = 1 << 30;
+    ft_settle(e.c);
+    CHECK_EQ(f.hdr->detached, 1);
+    CHECK_EQ(coll_finish(e.c, 0, &s, err, sizeof err), 0);
+    coll_close(e.c);
+    CHECK(strstr(s.truncated_reason, "capacity") != NULL);
+    CHECK_EQ(s.alloc_calls, 1);
+    f.hdr->capacity = 1 << 16;
+    ft_ring_free(&f);
+    ft_env_clean(&e);
+}
+
 int main(void)
 {
+    test_capacity();
     test_unsealed();
     test_corrupt();
     test_seal_zero();

@@ -5,7 +5,8 @@
  * write (as an unprivileged user), a socket path too long (the file made
  * is removed again), a bad depth; an inherited listening socket; hellos that
  * are wrong, without a ring, with a ring of the wrong size, or never sent:
- * each is refused or dropped while the loop keeps going.
+ * each is refused or dropped while the loop keeps going.  A collector
+ * closed without coll_finish leaves a truncated database.
  */
 #include <grp.h>
 #include <sys/stat.h>
@@ -188,6 +189,26 @@ static void test_listen_fd(const char *dir)
     ft_ring_free(&f);
 }
 
+/* Closed without coll_finish (the command layer's error path). */
+static void test_close_unfinished(void)
+{
+    ft_env_t e;
+    ft_t f;
+    if (ft_env_open(&e, 8) != 0 || ft_ring(&f, 1 << 16, getpid()) != 0)
+        return;
+    CHECK_EQ(ft_hello(&f, e.sock, e.c, getppid(), 0), 0);
+    ft_alloc(&f, 1, HQ_KIND_MALLOC, 0, 0x1000, 1, hq_now_ns());
+    ft_free(&f, 1, 0x1000, hq_now_ns());
+    ft_settle(e.c);
+    coll_close(e.c);
+    CHECK_EQ(f.hdr->detached, 1);
+    CHECK(!strcmp(ft_qs(e.db, "SELECT value FROM meta WHERE key = 'status'"), "truncated"));
+    CHECK(strstr(ft_qs(e.db, "SELECT value FROM meta WHERE key = 'truncated_reason'"), "aborted"));
+    CHECK_EQ(ft_q(e.db, "SELECT count(*) FROM allocations"), 1);
+    ft_ring_free(&f);
+    ft_env_clean(&e);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/test_coll_open.XXXXXX", ro[300], cmd[400];
@@ -201,6 +222,7 @@ int main(void)
     test_not_writable(dir);
     test_bad_peers();
     test_listen_fd(dir);
+    test_close_unfinished();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         fprintf(stderr, "cannot remove %s\n", dir);

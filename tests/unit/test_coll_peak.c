@@ -2,7 +2,8 @@
  * test_coll_peak.c -- the per-callsite peak from lazy epoch snapshots over a
  * sequence with four successive peaks, temporaries per thread (also for a
  * thread that ended), an address allocated again while live (a missed
- * free), and an interrupted recording of a process still running.
+ * free), realloc(p, 0), and an interrupted recording of a process still
+ * running.
  */
 #include "test_coll_fake.h"
 #include "testhelper.h"
@@ -35,6 +36,13 @@ static void write_sequence(ft_t *f, uint64_t t)
     ft_alloc(f, 3, HQ_KIND_MALLOC, S1, 0xb, 1, t + 20);   /* w by thread 3 */
     ft_free(f, 1, 0x9, t + 21);                           /* y not temporary */
     ft_alloc(f, 1, HQ_KIND_MALLOC, S1, 0x5, 8, t + 22);   /* a8 at a5's address: a5's free missed */
+    /* realloc(p, 0) by a thread that then ends: p was freed at the realloc */
+    ft_alloc(f, 5, HQ_KIND_MALLOC, S2, 0xc, 3, t + 23);
+    ft_free_rec(f, HQ_REC_FREE, 5, HQ_KIND_REALLOC_FREE, 0xc, t + 24);
+    ft_thread(f, 5, HQ_THREAD_END, "", t + 25);
+    /* the same by a thread that lives on: still freed when the image ends */
+    ft_alloc(f, 6, HQ_KIND_MALLOC, S2, 0xd, 4, t + 26);
+    ft_free_rec(f, HQ_REC_FREE, 6, HQ_KIND_REALLOC_FREE, 0xd, t + 27);
 }
 
 static long long stat_of(const char *db, const char *col, int ptr)
@@ -56,28 +64,30 @@ static void check_db(const char *db)
     CHECK_EQ(stat_of(db, "peak_bytes", 2), 260);
     CHECK_EQ(stat_of(db, "peak_blocks", 2), 2);
     CHECK_EQ(stat_of(db, "temporary_count", 1), 2);
-    CHECK_EQ(stat_of(db, "temporary_count", 2), 1);
+    CHECK_EQ(stat_of(db, "temporary_count", 2), 3); /* z, and both realloc(p, 0) blocks */
     CHECK_EQ(stat_of(db, "alloc_count", 1), 7);
     CHECK_EQ(stat_of(db, "free_count", 1), 4);
     CHECK_EQ(stat_of(db, "leaked_blocks", 1), 2);
     CHECK_EQ(stat_of(db, "leaked_bytes", 1), 9);
-    CHECK_EQ(stat_of(db, "alloc_count", 2), 5);
-    CHECK_EQ(stat_of(db, "free_count", 2), 4);
+    CHECK_EQ(stat_of(db, "alloc_count", 2), 7);
+    CHECK_EQ(stat_of(db, "free_count", 2), 6);
+    CHECK_EQ(ft_q(db, "SELECT free_ns - alloc_ns FROM allocations WHERE ptr = 0xc"), 1);
+    CHECK_EQ(ft_q(db, "SELECT free_ns - alloc_ns FROM allocations WHERE ptr = 0xd"), 1);
     CHECK_EQ(stat_of(db, "leaked_bytes", 2), 60);
     /* the per-callsite peaks are exactly the blocks live at the peak */
     CHECK_EQ(ft_q(db, "SELECT sum(peak_bytes) FROM callsite_stats"),
              ft_q(db, "SELECT sum(size) FROM live_at_peak"));
     CHECK_EQ(ft_q(db, "SELECT missed_frees FROM processes"), 1);
     CHECK_EQ(ft_q(db, "SELECT free_ns - alloc_ns FROM allocations WHERE ptr = 5 AND size = 10"), 15);
-    CHECK_EQ(ft_q(db, "SELECT alloc_calls FROM processes"), 12);
-    CHECK_EQ(ft_q(db, "SELECT free_calls FROM processes"), 8);
+    CHECK_EQ(ft_q(db, "SELECT alloc_calls FROM processes"), 14);
+    CHECK_EQ(ft_q(db, "SELECT free_calls FROM processes"), 10);
     CHECK_EQ(ft_q(db, "SELECT count(*) FROM leaks"), 3);
     CHECK_EQ(ft_q(db, "SELECT sum(size) FROM leaks"), 69);
     CHECK_EQ(ft_q(db, "SELECT heap_bytes FROM samples ORDER BY ns DESC LIMIT 1"), 69);
-    CHECK_EQ(ft_q(db, "SELECT count(*) FROM threads"), 4);
+    CHECK_EQ(ft_q(db, "SELECT count(*) FROM threads"), 6);
     CHECK_EQ(ft_q(db, "SELECT end_ns - start_ns FROM threads WHERE tid = 4"), 2);
     CHECK(!strcmp(ft_qs(db, "SELECT name FROM threads WHERE tid = 4"), "short"));
-    CHECK_EQ(ft_q(db, "SELECT count(*) FROM threads WHERE start_ns IS NULL"), 3);
+    CHECK_EQ(ft_q(db, "SELECT count(*) FROM threads WHERE start_ns IS NULL"), 5);
     /* interrupted while the process runs */
     CHECK(!strcmp(ft_qs(db, "SELECT end_reason FROM processes"), "running"));
     CHECK_EQ(ft_q(db, "SELECT end_ns FROM processes"), -1);

@@ -21,8 +21,8 @@ static inline const char *tf_opt(long long v, char *buf, size_t len)
     return buf;
 }
 
-static inline void tf_process(sqlite3 *db, long long id, long long pid, long long start, long long end,
-                       long long peak)
+static inline void tf_process(sqlite3 *db, long long id, long long pid, long long start,
+                              long long end, long long peak)
 {
     char b1[32], b2[32];
     tdb_exec(db, "INSERT INTO processes (id, pid, exe, start_ns, end_ns, peak_ns) "
@@ -43,8 +43,8 @@ static inline void tf_site(sqlite3 *db, long long id, const char *function)
 {
     tdb_exec(db, "INSERT INTO frames (id, module_id, rel_pc, function, file, line) "
                  "VALUES (%lld, NULL, %lld, %Q, 'prog.c', %lld)", id, 0x1000 + id, function, id);
-    tdb_exec(db, "INSERT INTO callsites (id, parent_id, frame_id, depth) VALUES (%lld, NULL, %lld, 0)",
-             id, id);
+    tdb_exec(db, "INSERT INTO callsites (id, parent_id, frame_id, depth) "
+                 "VALUES (%lld, NULL, %lld, 0)", id, id);
 }
 
 /* A block; free_ns < 0: never freed. */
@@ -58,8 +58,9 @@ static inline void tf_block(sqlite3 *db, long long pid, unsigned long long ptr, 
              tf_opt(free_ns, b, sizeof b));
 }
 
-static inline void tf_vm(sqlite3 *db, long long pid, int kind, unsigned long long addr, long long length,
-                  unsigned long long old_addr, long long site, long long ns)
+static inline void tf_vm(sqlite3 *db, long long pid, int kind, unsigned long long addr,
+                         long long length, unsigned long long old_addr, long long site,
+                         long long ns)
 {
     tdb_exec(db, "INSERT INTO vm_events (pid, tid, kind, addr, length, prot, flags, callsite_id, "
                  "ns, old_addr, old_length, result) VALUES (%lld, %lld, %d, %lld, %lld, 3, 34, "

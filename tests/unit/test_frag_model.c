@@ -25,7 +25,8 @@
 static void build(void)
 {
     sqlite3 *db = tdb_create(DB);
-    const char *names[] = {"f_one", "f_keep", "f_big", "f_tiny", "f_arena", "map_scratch", "f_chunk"};
+    const char *names[] = {"f_one",   "f_keep",      "f_big",  "f_tiny",
+                           "f_arena", "map_scratch", "f_chunk"};
     tdb_exec(db, "INSERT INTO meta VALUES ('symbolized', '1')");
     tf_process(db, 1, 100, 0, 10 * TF_S, T5);
     tf_process(db, 2, 200, 1 * TF_S, 2 * TF_S, -1); /* a child that allocated nothing */
@@ -110,7 +111,8 @@ static void check_brk(const an_frag_model_t *m)
 static void check_other_regions(const an_frag_model_t *m)
 {
     const an_frag_region_t *a = region(m, AN_FRAG_R_ARENA, 0), *c = region(m, AN_FRAG_R_CHUNK, 0);
-    const an_frag_region_t *p0 = region(m, AN_FRAG_R_PROG_MMAP, 0), *p1 = region(m, AN_FRAG_R_PROG_MMAP, 1);
+    const an_frag_region_t *p0 = region(m, AN_FRAG_R_PROG_MMAP, 0);
+    const an_frag_region_t *p1 = region(m, AN_FRAG_R_PROG_MMAP, 1);
     const an_frag_region_t *pb = region(m, AN_FRAG_R_PROG_BRK, 0);
     CHECK_EQ(m->nregions, 6);
     CHECK(a && c && p0 && p1 && pb);
@@ -144,6 +146,8 @@ static void check_sites(const an_frag_model_t *m)
     if (s2 < 0 || s4 < 0 || s5 < 0)
         return;
     CHECK_EQ(m->npin, 2);
+    if (m->npin != 2)
+        return;
     CHECK_EQ(m->sites[m->by_pin[0]].callsite_id, 2); /* tie on pages: fewer bytes first */
     CHECK_EQ(m->sites[m->by_pin[1]].callsite_id, 5);
     CHECK_EQ(m->sites[s2].pages_pinned, 1);
@@ -172,7 +176,9 @@ static void check_map(const an_frag_model_t *m)
     an_frag_cell_t cells[8];
     an_frag_layout_t l;
     char levels[9];
-    CHECK_EQ(an_frag_ncells(r, 1), 8);
+    CHECK(r != NULL && an_frag_ncells(r, 1) == 8);
+    if (!r || an_frag_ncells(r, 1) != 8)
+        return;
     an_frag_cells(m, r, 1, cells);
     for (int i = 0; i < 8; i++)
         levels[i] = (char)('0' + an_frag_level(&cells[i]));
@@ -229,6 +235,6 @@ int main(void)
     check_map(&m);
     an_frag_free(&m);
     check_moments();
-    if (!getenv("KEEP")) remove(DB);
+    remove(DB);
     return th_done("test_frag_model");
 }

@@ -90,7 +90,6 @@ int main(void)
     check_text(&m);
     check_json(&m);
     an_frag_free(&m);
-    if (!getenv("KEEP"))
-        remove(DB);
+    remove(DB);
     return th_done("test_frag_render");
 }

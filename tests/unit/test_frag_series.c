@@ -92,7 +92,8 @@ static void brute(long long t, long long *blocks, long long *bytes, long long *p
             continue;
         (*blocks)++;
         *bytes += e->size;
-        for (unsigned long long p = (e->ptr - B) >> 12; p <= (e->ptr + (unsigned long long)e->usable - 1 - B) >> 12; p++)
+        unsigned long long last = (e->ptr + (unsigned long long)e->usable - 1 - B) >> 12;
+        for (unsigned long long p = (e->ptr - B) >> 12; p <= last; p++)
             touched[p] = 1;
     }
     for (size_t p = 0; p < sizeof touched; p++)
@@ -113,7 +114,8 @@ static void check_series(const char *path)
                m.series[k].pages != pages;
         if (k == 5 || k == 20 || k + 1 == m.npoints) { /* the moment's own sweep agrees */
             an_frag_model_t at;
-            CHECK_EQ(tf_model(path, -1, AN_FRAG_AT_NS, m.series[k].t_ns, 0, &at, err, sizeof err), 0);
+            CHECK_EQ(tf_model(path, -1, AN_FRAG_AT_NS, m.series[k].t_ns, 0, &at, err,
+                              sizeof err), 0);
             CHECK_EQ(at.pages_touched, pages);
             CHECK_EQ(at.blocks, blocks);
             an_frag_free(&at);

@@ -139,6 +139,30 @@ static void test_missing(an_db_t *d)
     an_report_opts_free(&o);
 }
 
+/* Code of another function written inside main's lines (a lambda) counts
+ * for main's listing; lines outside main's range do not. */
+static void test_lambda(const char *path)
+{
+    an_db_t d;
+    an_report_opts_t o;
+    char err[256];
+    CHECK_EQ(fx_exec(path, "INSERT INTO frames VALUES (60,1,9000,'main::{lambda()#1}::operator()() "
+                           "const','/src/app.c',42,0),(61,1,9100,'other','/src/app.c',48,0);"
+                           "INSERT INTO callsites VALUES (60,1,60,1),(61,1,61,1);"
+                           "INSERT INTO callsite_stats VALUES (60,100,1,8,16,1,0,0,0,0,1,0),"
+                           " (61,100,1,9,16,1,0,0,0,0,1,0);"), 0);
+    CHECK_EQ(an_db_open(&d, path, AN_DB_READ, err, sizeof err), 0);
+    an_report_opts_init(&o);
+    o.target = "main";
+    o.format = AN_FMT_CSV;
+    char *s = lines(&d, &o, 0, err);
+    CHECK(fx_has(s, "/src/app.c,42,8,0,0,1,\n"));
+    CHECK(strstr(s, ",48,") == NULL); /* past main's last line (44) + context */
+    free(s);
+    an_report_opts_free(&o);
+    an_db_close(&d);
+}
+
 static void test_names(void)
 {
     CHECK_EQ(an_lines_name_match("foo", "foo"), 1);
@@ -173,8 +197,10 @@ int main(void)
     test_file(&d);
     test_missing(&m);
     test_names();
-    an_db_close(&d);
     an_db_close(&m);
+    snprintf(path, sizeof path, "%s/missing.db", dir);
+    test_lambda(path);
+    an_db_close(&d);
     snprintf(sql, sizeof sql, "rm -rf %s", dir);
     CHECK_EQ(system(sql), 0);
     return th_done("test_report_lines");
