@@ -4,7 +4,8 @@
  * always before any stack that can name them.
  *
  * A scan walks dl_iterate_phdr and diffs against the objects already sent
- * (keyed by load bias and path).  Scans run at attach, after dlclose, on a
+ * (keyed by load bias and path); an object gone is unloaded before a new
+ * one that reuses its addresses is sent.  Scans run at attach, after dlclose, on a
  * thread's first record after its dlopen, and before every new stack if
  * the loader's load/unload counters moved (objects loaded by glibc itself,
  * or a constructor allocating inside dlopen).  Scans are serialised by a
@@ -34,7 +35,8 @@
 typedef struct mod_s {
     uint64_t bias;
     uint64_t name_hash;
-    uint32_t gen; /* scan that last saw it */
+    uintptr_t lo, hi; /* its PT_LOAD segments at run time */
+    uint32_t gen;     /* scan that last saw it */
 } mod_t;
 
 typedef struct mod_scan_s {
@@ -190,6 +192,34 @@ static void mod_send_unload(hq_ring_hdr_t *r, uint64_t bias)
     shim_put(r, &u.h);
 }
 
+static void mod_span(const struct dl_phdr_info *info, uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = UINTPTR_MAX;
+    *hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        uintptr_t a = info->dlpi_addr + ph->p_vaddr;
+        if (ph->p_type != PT_LOAD)
+            continue;
+        *lo = a < *lo ? a : *lo;
+        *hi = a + ph->p_memsz > *hi ? a + ph->p_memsz : *hi;
+    }
+}
+
+/* Objects gone since the last scan whose addresses the new one [lo, hi)
+ * reuses: their UNLOAD must come before its MODULE. */
+static void mod_unload_overlaps(hq_ring_hdr_t *r, uint32_t gen, uintptr_t lo, uintptr_t hi)
+{
+    for (uint32_t i = 0; i < nmods;) {
+        if (mods[i].gen == gen || mods[i].hi <= lo || hi <= mods[i].lo) {
+            i++;
+            continue;
+        }
+        mod_send_unload(r, mods[i].bias);
+        mods[i] = mods[--nmods];
+    }
+}
+
 static int mod_is_vdso(const struct dl_phdr_info *info)
 {
     return vdso_phdr && (uintptr_t)info->dlpi_phdr == vdso_phdr;
@@ -203,6 +233,7 @@ static int mod_scan_cb(struct dl_phdr_info *info, size_t size, void *data)
     mod_scan_t *s = data;
     int is_main = s->index++ == 0; /* glibc lists the executable first */
     const char *path = is_main ? exe_path : info->dlpi_name;
+    uintptr_t lo, hi;
     uint64_t h;
     uint32_t i;
     (void)size;
@@ -222,9 +253,11 @@ static int mod_scan_cb(struct dl_phdr_info *info, size_t size, void *data)
         mods[i].gen = s->gen;
         return 0;
     }
+    mod_span(info, &lo, &hi);
+    mod_unload_overlaps(s->r, s->gen, lo, hi);
     mod_send(s->r, info, path, is_main);
     if (nmods < MOD_MAX)
-        mods[nmods++] = (mod_t){info->dlpi_addr, h, s->gen};
+        mods[nmods++] = (mod_t){info->dlpi_addr, h, lo, hi, s->gen};
     return 0;
 }
 
@@ -234,14 +267,7 @@ void shim_modules_scan(hq_ring_hdr_t *r)
     dl_iterate_phdr(mod_scan_cb, &s);
     if (s.index == 0)
         return; /* no object listed: nothing taken, nothing to diff */
-    for (uint32_t i = 0; i < nmods;) {
-        if (mods[i].gen == s.gen) {
-            i++;
-            continue;
-        }
-        mod_send_unload(r, mods[i].bias);
-        mods[i] = mods[--nmods];
-    }
+    mod_unload_overlaps(r, s.gen, 0, UINTPTR_MAX); /* every object not seen */
     mod_lock_drop();
 }
 

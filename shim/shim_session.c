@@ -60,6 +60,8 @@ static int sess_attach(uint32_t flags, pid_t ppid)
     sess_map = r;
     sess_map_bytes = bytes;
     shim_modules_scan(r);
+    if (__atomic_load_n(&r->detached, __ATOMIC_ACQUIRE))
+        return -1; /* the collector went away already */
     __atomic_store_n(&shim_ring, r, __ATOMIC_RELEASE);
     return 0;
 }
