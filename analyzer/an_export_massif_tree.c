@@ -126,7 +126,9 @@ static void mt_label(mt_t *m, const mt_fr_t *f)
     if (x->function && x->file) {
         fputs(" (", m->out);
         mt_text(m->out, an_fmt_base(x->file));
-        x->line > 0 ? fprintf(m->out, ":%d)", x->line) : fputc(')', m->out);
+        if (x->line > 0)
+            fprintf(m->out, ":%d", x->line);
+        fputc(')', m->out);
     } else if (x->module) {
         fputs(" (in ", m->out);
         mt_text(m->out, x->module);

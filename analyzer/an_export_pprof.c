@@ -9,7 +9,8 @@
  * with --metric peak, blocks live at their process's peak).  One sample
  * per call site with figures, its locations innermost first; a location
  * per code address (module-relative pc + load bias, in the module's
- * mapping), one line per function of its inline chain, innermost first.
+ * mapping), one line per function of its inline chain, innermost first;
+ * a numeric label "pid" names the process (go tool pprof -tagfocus=pid=N).
  * Every allocation is recorded, so period is 1 and values are exact.
  */
 #include "an_export_pprof.h"
@@ -49,6 +50,26 @@ static int pp_depth(pp_t *p, int i, char *err, size_t errlen)
     return n;
 }
 
+/* A "pid" label: the process of the innermost frame in a known module. */
+static int pp_label_pid(pp_t *p, pp_sample_t *s, int node)
+{
+    long long pid = -1;
+    for (int i = node; i >= 0 && pid < 0; i = an_tree_parent(p->c.tree, i, NULL, 0))
+        pid = pp_frame_pid(p, p->c.tree->nodes[i].frame);
+    if (pid < 0)
+        return 0;
+    Perftools__Profiles__Label *l = pp_alloc(p, sizeof *l);
+    s->label = pp_alloc(p, sizeof *s->label);
+    if (!l || !s->label)
+        return -1;
+    perftools__profiles__label__init(l);
+    l->key = pp_str(p, "pid");
+    l->num = pid;
+    s->label[0] = l;
+    s->n_label = 1;
+    return l->key < 0 ? -1 : 0;
+}
+
 static int pp_sample(pp_t *p, int node, const int64_t *v, char *err, size_t errlen)
 {
     int n = pp_depth(p, node, err, errlen);
@@ -67,7 +88,7 @@ static int pp_sample(pp_t *p, int node, const int64_t *v, char *err, size_t errl
     s->location_id = locs;
     s->value = vals;
     s->n_value = PP_NVAL;
-    if (pp_push(&p->samples, s) == 0)
+    if (pp_label_pid(p, s, node) == 0 && pp_push(&p->samples, s) == 0)
         return 0;
 oom:
     snprintf(err, errlen, "out of memory");

@@ -24,6 +24,11 @@ typedef Perftools__Profiles__ValueType pp_vtype_t;
 
 typedef struct pp_chunk_s pp_chunk_t;
 
+typedef struct pp_modinfo_s {
+    unsigned long long bias; /* modules.load_bias */
+    long long pid;
+} pp_modinfo_t;
+
 /* A growing array of pointers. */
 typedef struct pp_vec_s {
     void **v;
@@ -40,8 +45,8 @@ typedef struct pp_s {
     pp_vec_t fns;
     an_map_t map_ix;        /* modules.id -> mapping index */
     pp_vec_t maps;
-    unsigned long long *bias; /* load_bias per mapping */
-    size_t cap_bias;
+    pp_modinfo_t *mod;      /* per mapping: what the location and sample need */
+    size_t cap_mod;
     int *loc_of;            /* tree frame index -> location index + 1, 0: none yet */
     pp_vec_t locs;
     pp_vec_t samples;
@@ -58,6 +63,9 @@ long long pp_str(pp_t *p, const char *s);
 
 /* One mapping per row of modules, the main executables first.  0 / -1. */
 int pp_mappings(pp_t *p, char *err, size_t errlen);
+
+/* The pid of the process tree frame index fi ran in; -1 when unknown. */
+long long pp_frame_pid(pp_t *p, int fi);
 
 /* Location id of tree frame index fi, made on first use: the address in
  * the process, and one line per function of its inline chain, innermost

@@ -104,7 +104,7 @@ static unsigned long long pp_function(pp_t *p, const char *name, const char *fil
 
 static const char pp_mod_sql[] =
     "SELECT m.id, m.path, m.build_id, m.start, m.end, m.file_offset, m.load_bias, "
-    "ifnull(s.status, '') FROM modules m LEFT JOIN symbolization s ON s.module_id = m.id "
+    "ifnull(s.status, ''), m.pid FROM modules m LEFT JOIN symbolization s ON s.module_id = m.id "
     "ORDER BY m.is_main DESC, m.id";
 
 static int pp_mapping_row(pp_t *p, sqlite3_stmt *st)
@@ -125,15 +125,16 @@ static int pp_mapping_row(pp_t *p, sqlite3_stmt *st)
     m->has_filenames = m->has_line_numbers = m->has_inline_frames = ok;
     if (m->filename < 0 || m->build_id < 0 || pp_push(&p->maps, m) != 0)
         return -1;
-    if (p->maps.n > p->cap_bias) {
-        size_t cap = p->cap_bias ? p->cap_bias * 2 : 64;
-        unsigned long long *b = realloc(p->bias, cap * sizeof *b);
-        if (!b)
+    if (p->maps.n > p->cap_mod) {
+        size_t cap = p->cap_mod ? p->cap_mod * 2 : 64;
+        pp_modinfo_t *v = realloc(p->mod, cap * sizeof *v);
+        if (!v)
             return -1;
-        p->bias = b;
-        p->cap_bias = cap;
+        p->mod = v;
+        p->cap_mod = cap;
     }
-    p->bias[p->maps.n - 1] = (unsigned long long)sqlite3_column_int64(st, 6);
+    p->mod[p->maps.n - 1].bias = (unsigned long long)sqlite3_column_int64(st, 6);
+    p->mod[p->maps.n - 1].pid = sqlite3_column_int64(st, 8);
     return an_map_put(&p->map_ix, sqlite3_column_int64(st, 0), (int)p->maps.n - 1);
 }
 
@@ -196,13 +197,23 @@ static int pp_lines(pp_t *p, pp_location_t *l, int fi)
     return rc;
 }
 
+/* Mapping index of frame f, -1 for none. */
+static int pp_frame_mapping(pp_t *p, const an_tframe_t *f)
+{
+    return f->module >= 0 ? an_map_get(&p->map_ix, p->c.tree->mods[f->module].id) : -1;
+}
+
+long long pp_frame_pid(pp_t *p, int fi)
+{
+    int mi = pp_frame_mapping(p, &p->c.tree->frames[fi]);
+    return mi >= 0 ? p->mod[mi].pid : -1;
+}
+
 static void pp_loc_mapping(pp_t *p, const an_tframe_t *f, pp_location_t *l)
 {
-    int mi = -1;
-    if (f->module >= 0)
-        mi = an_map_get(&p->map_ix, p->c.tree->mods[f->module].id);
+    int mi = pp_frame_mapping(p, f);
     l->mapping_id = mi >= 0 ? (uint64_t)mi + 1 : 0;
-    l->address = f->rel_pc + (mi >= 0 ? p->bias[mi] : 0);
+    l->address = f->rel_pc + (mi >= 0 ? p->mod[mi].bias : 0);
 }
 
 unsigned long long pp_location(pp_t *p, int fi)
@@ -237,7 +248,7 @@ void pp_tables_free(pp_t *p)
     free(p->maps.v);
     free(p->locs.v);
     free(p->samples.v);
-    free(p->bias);
+    free(p->mod);
     free(p->loc_of);
     free(p->key);
 }

@@ -22,6 +22,10 @@ int cmd_sql(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);
 int cmd_frag(int argc, char **argv);
 int cmd_tui(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+
+/* `heapql help CMD`: CMD's usage on stdout; an exit status. */
+int cli_help(const char *cmd);
 
 /* Print "heapql: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -6,6 +6,7 @@
  * session of its own so the terminal's Ctrl-C reaches only the program.
  * Prints nothing unless something goes wrong.
  */
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -78,6 +79,21 @@ static void collect_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
+/* The shim made the socket in a private directory of its own; nobody can
+ * join the session once the collector is gone, so both go. */
+static void collect_remove_socket(const char *path)
+{
+    char dir[PATH_MAX];
+    char *slash;
+    snprintf(dir, sizeof dir, "%s", path);
+    unlink(path);
+    slash = strrchr(dir, '/');
+    if (slash && slash != dir) {
+        *slash = '\0';
+        rmdir(dir); /* only succeeds when empty */
+    }
+}
+
 int cmd_collect(int argc, char **argv)
 {
     collect_opts_t o;
@@ -108,6 +124,7 @@ int cmd_collect(int argc, char **argv)
     if (coll_finish(c, r < 0 || collect_stop, &sum, err, sizeof err) != 0)
         cli_error("could not finish %s: %s", o.output, err);
     coll_close(c);
+    collect_remove_socket(o.socket);
     if (r >= 0 && an_sym_run(o.output, 0, &ss, err, sizeof err) != 0)
         cli_error("symbolization of %s failed: %s", o.output, err);
     return r < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;

@@ -15,6 +15,7 @@ static const cli_command_t commands[] = {
     {"report", cmd_report, "reports on a recording:  heapql report DB [summary|top|leaks|...]"},
     {"sql", cmd_sql, "query a recording:  heapql sql DB [QUERY]"},
     {"frag", cmd_frag, "fragmentation at a moment:  heapql frag DB [--at SECONDS|peak|end] [--pid PID]"},
+    {"export", cmd_export, "convert for other tools:  heapql export DB --format massif|pprof|speedscope|folded|csv"},
     {"tui", cmd_tui, "browse a recording (live while it records):  heapql tui DB"},
     {"symbolize", cmd_symbolize, "symbolize a recording now:  heapql symbolize DB"},
     {"collect", cmd_collect, "(internal) the collector a standalone shim starts"},
@@ -39,6 +40,8 @@ int main(int argc, char **argv)
         return CLI_EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        if (argc > 2)
+            return cli_help(argv[2]);
         usage(stdout);
         return CLI_EXIT_OK;
     }

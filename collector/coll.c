@@ -87,7 +87,7 @@ static coll_t *coll_alloc(const coll_config_t *cfg)
     if (!c)
         return NULL;
     c->listen_fd = cfg->listen_fd;
-    c->root_pidfd = -1;
+    c->root_pidfd = c->db_fd = -1;
     c->depth = cfg->depth ? cfg->depth : HQ_DEPTH_DEFAULT;
     c->mode = cfg->listen_fd >= 0 ? "standalone" : "run";
     c->next_alloc_id = 1;
@@ -133,7 +133,8 @@ int coll_open(coll_t **out, const coll_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (coll_db_create(c, cfg) != 0 || coll_session_listen(c, cfg) != 0) {
+    if (coll_env_check(c) != 0 || coll_db_create(c, cfg) != 0 ||
+        coll_session_listen(c, cfg) != 0) {
         coll_copy_err(c, err, errlen);
         coll_open_undo(c);
         c->finished = 1;
@@ -226,6 +227,18 @@ static int coll_periodic(coll_t *c, uint64_t now)
     return 0;
 }
 
+/* A fatal error: every shim stops (none may wait on a ring nobody drains)
+ * and the socket goes away, so a process starting from now on (a fork
+ * child, an exec) is refused at once instead of waiting for an ack that
+ * never comes.  Returns -1. */
+static int coll_step_failed(coll_t *c, char *err, size_t errlen)
+{
+    coll_detach_all(c);
+    coll_session_close(c);
+    coll_copy_err(c, err, errlen);
+    return -1;
+}
+
 int coll_step(coll_t *c, int timeout_ms, char *err, size_t errlen)
 {
     long n;
@@ -243,20 +256,15 @@ int coll_step(coll_t *c, int timeout_ms, char *err, size_t errlen)
     coll_writer_start(&c->w);
     if (coll_writer_failed(&c->w, NULL, 0)) {
         coll_db_failed(c);
-        coll_detach_all(c);
-        coll_copy_err(c, err, errlen);
-        return -1;
+        return coll_step_failed(c, err, errlen);
     }
     n = coll_drain_all(c);
     now = hq_now_ns();
     if (n > 0)
         c->last_busy = now;
     if (n < 0 || coll_watch(c, n > 0 ? 0 : timeout_ms, now) != 0 ||
-        coll_periodic(c, hq_now_ns()) != 0) {
-        coll_detach_all(c);
-        coll_copy_err(c, err, errlen);
-        return -1;
-    }
+        coll_periodic(c, hq_now_ns()) != 0)
+        return coll_step_failed(c, err, errlen);
     if (coll_all_done(c))
         return COLL_STEP_DONE;
     return n > 0 ? COLL_STEP_BUSY : COLL_STEP_IDLE;

@@ -202,9 +202,10 @@ int coll_batch_flush(coll_batch_t *b)
         return 0;
     if (b->w->running)
         return coll_writer_submit(b->w, b);
+    char msg[256];
     rc = coll_batch_write(b, b->cur);
     b->cur->rows = b->cur->text_len = 0;
-    return rc == 0 ? 0 : coll_writer_error(b->w, sqlite3_errmsg(b->db));
+    return rc == 0 ? 0 : coll_writer_error(b->w, coll_db_errmsg(b->db, msg, sizeof msg));
 }
 
 void coll_batch_free(coll_batch_t *b)

@@ -7,9 +7,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,7 +90,10 @@ static int db_remove_old(coll_t *c, const char *path)
 static int db_create_file(coll_t *c, const char *path, int force)
 {
     const int flags = O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+    struct stat st;
     int fd = open(path, flags, 0600);
+    if (fd < 0 && errno == EEXIST && !force && lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return coll_fail(c, "cannot create %s: it is a directory", path);
     if (fd < 0 && errno == EEXIST && force) {
         if (db_remove_old(c, path) != 0)
             return -1;
@@ -110,14 +115,44 @@ static int db_same_file(int fd, const char *path)
            a.st_ino == b.st_ino;
 }
 
+/* An I/O error writing the file or its WAL at the file size limit: SQLite
+ * keeps no errno of a WAL write, so the limit is checked against the sizes. */
+static int db_at_fsize_limit(sqlite3 *db, rlim_t *limit)
+{
+    const char *path = sqlite3_db_filename(db, "main");
+    struct rlimit rl;
+    struct stat st;
+    char wal[4096];
+    if (!path || !*path || getrlimit(RLIMIT_FSIZE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    *limit = rl.rlim_cur;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    return (stat(path, &st) == 0 && (rlim_t)st.st_size + DB_PAGE_SIZE > rl.rlim_cur) ||
+           (stat(wal, &st) == 0 && (rlim_t)st.st_size + 2 * DB_PAGE_SIZE > rl.rlim_cur);
+}
+
+const char *coll_db_errmsg(sqlite3 *db, char *buf, size_t len)
+{
+    int sys = sqlite3_system_errno(db);
+    rlim_t limit = 0;
+    if ((sqlite3_extended_errcode(db) & 0xff) != SQLITE_IOERR)
+        snprintf(buf, len, "%s", sqlite3_errmsg(db));
+    else if (sys > 0)
+        snprintf(buf, len, "%s (%s)", sqlite3_errmsg(db), strerror(sys));
+    else if (sqlite3_extended_errcode(db) == SQLITE_IOERR_WRITE && db_at_fsize_limit(db, &limit))
+        snprintf(buf, len, "%s (%s: the file size limit is %llu bytes)", sqlite3_errmsg(db),
+                 strerror(EFBIG), (unsigned long long)limit);
+    else
+        snprintf(buf, len, "%s", sqlite3_errmsg(db));
+    return buf;
+}
+
 int coll_db_exec(coll_t *c, const char *sql)
 {
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+    char msg[256];
+    if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
         return 0;
-    coll_fail(c, "database error: %s", msg ? msg : sqlite3_errmsg(c->db));
-    sqlite3_free(msg);
-    return -1;
+    return coll_fail(c, "database error: %s", coll_db_errmsg(c->db, msg, sizeof msg));
 }
 
 static int db_pragmas(coll_t *c)
@@ -132,12 +167,13 @@ static int db_pragmas(coll_t *c)
 
 static int db_step(coll_t *c, sqlite3_stmt *st)
 {
+    char msg[256];
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc == SQLITE_DONE || rc == SQLITE_ROW)
         return 0;
-    return coll_fail(c, "database error: %s", sqlite3_errmsg(c->db));
+    return coll_fail(c, "database error: %s", coll_db_errmsg(c->db, msg, sizeof msg));
 }
 
 /* meta is written by the loop itself, with the connection held. */
@@ -220,7 +256,7 @@ static int db_meta_start(coll_t *c, const coll_config_t *cfg)
  * from then on a reader sees a valid database with status 'recording'. */
 static int db_init_content(coll_t *c, const coll_config_t *cfg)
 {
-    if (db_pragmas(c) || coll_db_exec(c, "BEGIN") || coll_db_exec(c, coll_schema_v1_sql) ||
+    if (db_pragmas(c) || coll_env_db_faults(c) || coll_db_exec(c, "BEGIN") || coll_db_exec(c, coll_schema_v1_sql) ||
         db_prepare(c, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", &c->meta) ||
         db_kinds_fill(c) || db_meta_start(c, cfg) || coll_db_exec(c, "PRAGMA user_version=1") ||
         coll_db_exec(c, "COMMIT") || coll_tables_init(c) || coll_db_exec(c, "BEGIN"))
@@ -229,12 +265,25 @@ static int db_init_content(coll_t *c, const coll_config_t *cfg)
     return 0;
 }
 
+/* A file size limit (RLIMIT_FSIZE) must end as an error from write(), which
+ * SQLite reports and the collector survives, not as SIGXFSZ killing the
+ * process with the last commit.  The program was forked before this. */
+static void db_no_sigxfsz(void)
+{
+    struct sigaction sa;
+    if (sigaction(SIGXFSZ, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL) {
+        sa.sa_handler = SIG_IGN;
+        sigaction(SIGXFSZ, &sa, NULL);
+    }
+}
+
 int coll_db_create(coll_t *c, const coll_config_t *cfg)
 {
     int fd = db_create_file(c, cfg->db_path, cfg->force);
     int rc = -1;
     if (fd < 0)
         return -1;
+    db_no_sigxfsz();
     c->db_path = strdup(cfg->db_path);
     /* No SQLite memory statistics in the collector's process: they take a
      * global mutex on every SQLite allocation.  Refused (harmlessly) when
@@ -250,7 +299,13 @@ int coll_db_create(coll_t *c, const coll_config_t *cfg)
         coll_fail(c, "out of memory");
     else
         rc = db_init_content(c, cfg);
-    close(fd);
+    /* Kept open until the connection is closed: closing any descriptor of
+     * the file drops every POSIX lock this process holds on it, SQLite's
+     * included, and a reader that then finds no lock on a WAL database
+     * takes itself for the last user and deletes the -wal the collector is
+     * still writing (everything after the schema would be lost in a crash
+     * and invisible to live readers). */
+    c->db_fd = fd;
     return rc;
 }
 
@@ -273,4 +328,7 @@ void coll_db_close(coll_t *c)
     if (c->db)
         sqlite3_close(c->db);
     c->db = NULL;
+    if (c->db_fd >= 0)
+        close(c->db_fd);
+    c->db_fd = -1;
 }

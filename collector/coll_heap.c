@@ -132,6 +132,7 @@ int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t 
     th = coll_thread_get(p, r->tid);
     if (!th)
         return coll_fail(c, "out of memory");
+    coll_thread_saw(th, t);
     if (th->parked && (r->kind == HQ_KIND_REALLOC || r->kind == HQ_KIND_REALLOCARRAY) &&
         coll_heap_unpark(c, p, th) != 0)
         return -1;
@@ -169,6 +170,8 @@ int coll_heap_free(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, int64_t t)
     int temp;
     if (!r->ptr)
         return 0;
+    if (p->threads_ended && (th = coll_thread_find(p, r->tid)) != NULL)
+        coll_thread_saw(th, t); /* a free in a late key destructor */
     if (!coll_blocks_take(&p->blocks, r->ptr, &b)) {
         p->unknown_frees++;
         return 0;

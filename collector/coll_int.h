@@ -108,6 +108,7 @@ typedef struct coll_thread_s {
     char name[HQ_TNAME_LEN + 1];
     uint64_t last_alloc_id;  /* for temporaries */
     uint64_t last_alloc_ptr;
+    int ended;            /* HQ_THREAD_END seen: end_ns moves to its last event */
     int parked;           /* a REALLOC_FREE waits for its realloc */
     int park_temp;
     int64_t park_ns;
@@ -166,6 +167,7 @@ typedef struct coll_proc_s {
     coll_thread_t *threads;
     size_t nthreads, threads_cap;
     coll_kmap_t thread_of;        /* tid -> index in threads */
+    size_t threads_ended;         /* of those, ended (coll_thread.c) */
 
     uint64_t alloc_calls, free_calls, failed_allocs, unknown_frees, missed_frees;
     uint64_t alloc_bytes, lost_events;
@@ -180,6 +182,7 @@ typedef struct coll_conn_s {
 
 struct coll_s {
     sqlite3 *db;
+    int db_fd;                    /* the file as created, open as long as db (coll_db.c) */
     sqlite3_stmt *meta;
     coll_writer_t w;
     coll_batch_t batch[COLL_B_COUNT];
@@ -231,11 +234,17 @@ int64_t coll_rel_now(const coll_t *c);
 /* coll_db.c */
 int coll_db_create(coll_t *c, const coll_config_t *cfg);
 int coll_db_exec(coll_t *c, const char *sql);
+/* sqlite3_errmsg, with the system's reason for an I/O error ("File too large") */
+const char *coll_db_errmsg(sqlite3 *db, char *buf, size_t len);
 int coll_db_meta_int(coll_t *c, const char *key, int64_t value);
 int coll_db_meta_text(coll_t *c, const char *key, const char *value); /* NULL: NULL */
 int coll_db_commit(coll_t *c);     /* every batch to the writer, then COMMIT and BEGIN */
 void coll_db_iso_time(int64_t unix_ns, char *buf, size_t len); /* ISO-8601 UTC */
 void coll_db_close(coll_t *c);
+
+/* coll_env.c: HEAPQL_RING_MB/HEAPQL_DEPTH checked, test hooks (docs/RELIABILITY.md) */
+int coll_env_check(coll_t *c);     /* before anything is created */
+int coll_env_db_faults(coll_t *c); /* HEAPQL_FAULT_DB_MAX_PAGES on the new database */
 
 /* coll_tables.c: one batch per statement the recording writes */
 int coll_tables_init(coll_t *c);
@@ -319,6 +328,12 @@ int64_t coll_heap_callsite(const coll_proc_t *p, uint32_t stack_id);
 /* coll_thread.c */
 coll_thread_t *coll_thread_get(coll_proc_t *p, uint32_t tid);   /* creates; NULL: out of memory */
 coll_thread_t *coll_thread_find(coll_proc_t *p, uint32_t tid);
+/* An event of th at time t: an ended thread's end follows its last event. */
+static inline void coll_thread_saw(coll_thread_t *th, int64_t t)
+{
+    if (th->ended && t > th->end_ns)
+        th->end_ns = t;
+}
 int coll_thread_record(coll_t *c, coll_proc_t *p, const hq_rec_thread_t *r, int64_t t);
 int coll_thread_end_all(coll_t *c, coll_proc_t *p);
 

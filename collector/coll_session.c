@@ -162,7 +162,7 @@ static hq_ring_hdr_t *session_map(int fd, const hq_hello_t *h, int memfd)
 
 static void session_ack(int fd, int status, unsigned depth, int *sent)
 {
-    hq_ack_t ack = {HQ_ACK_MAGIC, status, (int32_t)getpid(), depth};
+    hq_ack_t ack = {HQ_ACK_MAGIC, status, (int32_t)getpid(), depth, 0};
     *sent = send(fd, &ack, sizeof ack, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof ack;
 }
 

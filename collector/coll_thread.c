@@ -1,13 +1,21 @@
 /*
  * coll_thread.c -- threads of a process image: what the heap needs per
  * thread (last allocation, parked realloc block) and the `threads` rows.
- * A thread's row is written when it ends (HQ_THREAD_END) or its image ends;
- * a thread seen only through its allocations gets a row without start/name.
+ * A thread's row is written after it ends or when its image ends; a thread
+ * seen only through its allocations gets a row without start/name.
+ *
+ * HQ_THREAD_END comes from the shim's pthread key destructor, and the
+ * destructors of keys created later run after it (they may allocate and
+ * free): an ended thread stays known, its end moving to its last event,
+ * until its tid starts again, its image ends, or more than
+ * THREAD_ENDED_MAX ended threads wait (then they are written).
  */
 #include "coll_int.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#define THREAD_ENDED_MAX 64
 
 coll_thread_t *coll_thread_find(coll_proc_t *p, uint32_t tid)
 {
@@ -77,13 +85,31 @@ static void thread_name(coll_thread_t *th, const char *name)
     }
 }
 
+/* Write the rows of the ended threads still held. */
+static int thread_close_ended(coll_t *c, coll_proc_t *p)
+{
+    for (size_t i = 0; i < p->nthreads;) {
+        coll_thread_t *th = &p->threads[i];
+        if (!th->ended) {
+            i++;
+            continue;
+        }
+        if (thread_close(c, p, th) != 0)
+            return -1;
+        thread_remove(p, th); /* the last one moves to i */
+    }
+    p->threads_ended = 0;
+    return 0;
+}
+
 int coll_thread_record(coll_t *c, coll_proc_t *p, const hq_rec_thread_t *r, int64_t t)
 {
     coll_thread_t *th = coll_thread_find(p, r->tid);
-    if (r->event == HQ_THREAD_START && th && th->started) {
-        /* tid reused without an end seen: close the earlier thread first */
+    if (r->event == HQ_THREAD_START && th && (th->started || th->ended)) {
+        /* tid reused (with or without an end seen): close the earlier thread first */
         if (thread_close(c, p, th) != 0)
             return -1;
+        p->threads_ended -= th->ended != 0;
         thread_remove(p, th);
         th = NULL;
     }
@@ -95,13 +121,13 @@ int coll_thread_record(coll_t *c, coll_proc_t *p, const hq_rec_thread_t *r, int6
         th->start_ns = t;
         return 0;
     }
-    if (r->event != HQ_THREAD_END)
+    if (r->event != HQ_THREAD_END || th->ended)
         return 0;
     th->end_ns = t;
-    if (thread_close(c, p, th) != 0)
+    th->ended = 1;
+    if (th->parked && coll_heap_unpark(c, p, th) != 0) /* realloc(p, 0) was its last act */
         return -1;
-    thread_remove(p, th);
-    return 0;
+    return ++p->threads_ended > THREAD_ENDED_MAX ? thread_close_ended(c, p) : 0;
 }
 
 int coll_thread_end_all(coll_t *c, coll_proc_t *p)

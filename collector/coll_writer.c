@@ -82,7 +82,7 @@ static int writer_block(coll_writer_t *w, coll_rows_t *r)
     pthread_mutex_lock(&w->db);
     rc = coll_batch_write(r->batch, r);
     if (rc != 0)
-        snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(r->batch->db));
+        coll_db_errmsg(r->batch->db, msg, sizeof msg);
     pthread_mutex_unlock(&w->db);
     return rc == 0 ? 0 : coll_writer_error(w, msg);
 }
@@ -94,7 +94,7 @@ static void writer_commit(coll_writer_t *w)
     pthread_mutex_lock(&w->db);
     if (sqlite3_exec(w->dbh, "COMMIT", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(w->dbh, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
-        snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(w->dbh));
+        coll_db_errmsg(w->dbh, msg, sizeof msg);
     pthread_mutex_unlock(&w->db);
     if (msg[0])
         coll_writer_error(w, msg);

@@ -230,7 +230,8 @@ typedef struct hq_rec_exit_s {
 } hq_rec_exit_t;
 
 /* ---- handshake ----------------------------------------------------------- */
-#define HQ_HELLO_FORK 1u /* this process is a fork child of ppid */
+#define HQ_HELLO_FORK 1u   /* this process is a fork child of ppid */
+#define HQ_HELLO_ATTACH 2u /* the shim was loaded into a running process (heapql attach) */
 
 typedef struct hq_hello_s {
     uint32_t magic;   /* HQ_HELLO_MAGIC */
@@ -248,6 +249,9 @@ typedef struct hq_ack_s {
     int32_t status;  /* 0: record; otherwise the shim stays detached */
     int32_t collector_pid;
     uint32_t depth;  /* stack depth to capture, 1..HQ_DEPTH_MAX */
+    uint64_t sample_rate; /* 0: record every allocation; else Poisson sampling, one
+                             sample per sample_rate bytes on average (heapprofd's scheme:
+                             blocks >= sample_rate are always recorded) */
 } hq_ack_t;
 
 #endif

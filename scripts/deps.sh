@@ -4,7 +4,8 @@
 set -euo pipefail
 PKGS=(build-essential cmake pkg-config libunwind-dev libdw-dev libelf-dev
       libsqlite3-dev libncurses-dev sqlite3 tmux binutils python3
-      heaptrack valgrind)
+      heaptrack valgrind libprotobuf-c-dev protobuf-c-compiler zlib1g-dev golang-go python3-jsonschema groff-base dpkg-dev
+      libjemalloc2 libtcmalloc-minimal4 cppcheck)
 missing=()
 for p in "${PKGS[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -34,12 +34,12 @@ size_t shim_boot_size(const void *p)
 void *shim_boot_alloc(size_t size, size_t align)
 {
     size_t pad, need, off;
-    if (align < BOOT_HDR)
-        align = BOOT_HDR;
     if ((align & (align - 1)) || size > BOOT_BYTES || align > BOOT_BYTES / 4) {
         errno = EINVAL;
         return NULL;
     }
+    if (align < BOOT_HDR)
+        align = BOOT_HDR;
     pad = align - BOOT_HDR; /* worst case to reach the alignment */
     need = (BOOT_HDR + pad + size + 15u) & ~(size_t)15u;
     off = __atomic_fetch_add(&boot_used, need, __ATOMIC_RELAXED);

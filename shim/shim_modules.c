@@ -19,6 +19,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <libunwind.h>
 #include <link.h>
 #include <sched.h>
@@ -57,6 +58,7 @@ static unsigned long long mod_adds = ~0ull, mod_subs = ~0ull; /* at the last sca
 static mod_range_t self_text, unw_text;
 static uintptr_t vdso_phdr; /* the vDSO's program headers (it has no file) */
 static char exe_path[PATH_MAX];
+static char mod_abs[PATH_MAX]; /* a relative name made absolute (under the lock) */
 static _Alignas(8) unsigned char mod_buf[sizeof(hq_rec_module_t) + MOD_SEGS_MAX * sizeof(hq_seg_t) +
                                          MOD_BUILD_ID_MAX + PATH_MAX + 8];
 
@@ -129,13 +131,26 @@ static uint64_t mod_hash(const char *s, int is_main)
     return h;
 }
 
+/* 1 if [vaddr, vaddr + size) is file-backed memory of a PT_LOAD segment
+ * (mapped and readable: notes elsewhere are not read). */
+static int mod_mapped(const struct dl_phdr_info *info, uint64_t vaddr, uint64_t size)
+{
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_R) && vaddr >= ph->p_vaddr &&
+            vaddr - ph->p_vaddr <= ph->p_filesz && size <= ph->p_filesz - (vaddr - ph->p_vaddr))
+            return 1;
+    }
+    return 0;
+}
+
 /* The GNU build-id from the object's PT_NOTE segments, as mapped. */
 static uint16_t mod_build_id(const struct dl_phdr_info *info, uint8_t *out)
 {
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         const uint8_t *p, *end;
-        if (ph->p_type != PT_NOTE)
+        if (ph->p_type != PT_NOTE || !mod_mapped(info, ph->p_vaddr, ph->p_memsz))
             continue;
         p = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
         end = p + ph->p_memsz;
@@ -245,7 +260,7 @@ static int mod_scan_cb(struct dl_phdr_info *info, size_t size, void *data)
     }
     if (mod_is_vdso(info) || (!is_main && (!path || !*path)))
         return 0;
-    h = mod_hash(path, is_main);
+    h = mod_hash(path, is_main); /* the loader's name: stable across scans */
     for (i = 0; i < nmods; i++)
         if (mods[i].bias == info->dlpi_addr && mods[i].name_hash == h)
             break;
@@ -253,6 +268,8 @@ static int mod_scan_cb(struct dl_phdr_info *info, size_t size, void *data)
         mods[i].gen = s->gen;
         return 0;
     }
+    if (path[0] != '/' && realpath(path, mod_abs))
+        path = mod_abs; /* dlopen("./x.so"): relative to the cwd, now */
     mod_span(info, &lo, &hi);
     mod_unload_overlaps(s->r, s->gen, lo, hi);
     mod_send(s->r, info, path, is_main);

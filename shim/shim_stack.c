@@ -17,8 +17,8 @@
  * (release); a thread that finds the key before the id is published waits
  * for it.  Once the table is 3/4 full nothing is inserted: a new stack is
  * sent each time under a fresh id (the collector dedups by its callsite
- * tree).  Two stacks with the same 64-bit hash share an id (negligible at
- * the sizes seen: ~2^-26 for a million stacks).
+ * tree).  Two stacks with the same 64-bit hash share an id (odds about
+ * n^2 / 2^65: ~2^-25 for a million distinct stacks).
  */
 #include <fcntl.h>
 #include <libunwind.h>

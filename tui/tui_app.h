@@ -52,6 +52,11 @@ typedef struct tui_hset_s {
     size_t cap, n;
 } tui_hset_t;
 
+int tui_hset_has(const tui_hset_t *s, unsigned long long h);
+int tui_hset_add(tui_hset_t *s, unsigned long long h);
+void tui_hset_del(tui_hset_t *s, unsigned long long h);
+void tui_hset_clear(tui_hset_t *s);
+
 typedef struct tui_sites_v_s {
     tui_list_t list;
     int *rows;
@@ -71,6 +76,8 @@ typedef struct tui_tree_v_s {
     int *rows, *depth;       /* open nodes flattened */
     size_t nrows, cap;
     tui_hset_t open[2];      /* per direction */
+    int opened[2];           /* the heaviest path was opened once */
+    int all[2];              /* '+': all open, the set lists closed nodes */
     unsigned long long keep[2];
     int sorted_metric[2];    /* metric the snapshot's kids are sorted by, -1 */
     const tui_snap_t *built; /* snapshot the rows index */
@@ -81,8 +88,9 @@ typedef struct tui_src_v_s {
     int hscroll;
     int inclusive;
     char file[4096];         /* requested */
-    int want_line;           /* scroll there when the file arrives */
+    int want_line;           /* scroll there when the file arrives (0: stay) */
     const tui_source_t *shown;
+    char shown_file[4096];
 } tui_src_v_t;
 
 typedef struct tui_leaks_v_s {
@@ -143,6 +151,7 @@ struct tui_app_s {
     tui_worker_t *wk, *wf;   /* models; fragmentation maps */
     int wake[2];
     int epoch;               /* bumped when the database is rewritten */
+    int epoch_seen;          /* epoch of the last summary handled */
     int view;
     int utf8, theme;
     /* models */
@@ -177,6 +186,7 @@ struct tui_app_s {
     tui_frag_v_t vfrag;
     tui_allocs_v_t vallocs;
     int chart_x, chart_w, chart_y, chart_h; /* the summary chart, for the mouse */
+    int hide_rss;            /* the chart shows the heap alone */
     int help;
     tui_list_t help_list;
     tui_popup_t popup;
@@ -250,6 +260,8 @@ void tui_tree_free(tui_app_t *a);
 void tui_sites_free(tui_app_t *a);
 void tui_leaks_free(tui_app_t *a);
 void tui_source_sync(tui_app_t *a);
+/* The line under the Source view's cursor (0: none). */
+int tui_source_line(const tui_app_t *a);
 void tui_allocs_sync(tui_app_t *a);
 
 /* ---- shared drawing helpers (tui_view_common.c) -------------------------------- */

@@ -43,6 +43,9 @@ typedef struct tui_series_s {
 
 int tui_series_load(an_db_t *d, tui_series_t *s, char *err, size_t errlen);
 void tui_series_free(tui_series_t *s);
+/* Add a point (the recorder's peak, which falls between two samples);
+ * RSS is that of the sample before.  0, -1 out of memory. */
+int tui_series_insert(tui_series_t *s, long long ns, long long heap, long long blocks);
 /* Index of the last sample at or before ns, -1 when none. */
 long tui_series_at(const tui_series_t *s, long long ns);
 /* Per column x of w covering [t0, t1): the highest heap and RSS of the

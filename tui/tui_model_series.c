@@ -162,3 +162,25 @@ void tui_series_columns(const tui_series_t *s, long long t0, long long t1, int w
             rss[x] = rss[x - 1];
     }
 }
+
+int tui_series_insert(tui_series_t *s, long long ns, long long heap, long long blocks)
+{
+    long at = tui_series_at(s, ns);
+    size_t i = (size_t)(at + 1), cap = s->n + 1;
+    long long *v[4] = {s->ns, s->heap, s->rss, s->blocks};
+    for (int k = 0; k < 4; k++) {
+        long long *n = realloc(v[k], cap * sizeof *n);
+        if (!n)
+            return -1;
+        v[k] = n;
+        s->ns = v[0], s->heap = v[1], s->rss = v[2], s->blocks = v[3];
+    }
+    for (int k = 0; k < 4; k++)
+        memmove(v[k] + i + 1, v[k] + i, (s->n - i) * sizeof *v[k]);
+    s->ns[i] = ns;
+    s->heap[i] = heap;
+    s->blocks[i] = blocks;
+    s->rss[i] = at >= 0 ? s->rss[at] : -1;
+    s->n++;
+    return 0;
+}

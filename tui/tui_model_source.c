@@ -38,8 +38,11 @@ static void src_load(an_db_t *d, tui_source_t *s)
     if (s->file[0] == '/')
         return;
     an_db_meta(d, "cwd", cwd, sizeof cwd);
-    if (cwd[0]) {
-        snprintf(s->path, sizeof s->path, "%s/%s", cwd, s->file);
+    size_t lc = strlen(cwd), lf = strlen(s->file);
+    if (lc && lc + lf + 2 <= sizeof s->path) {
+        memcpy(s->path, cwd, lc);
+        s->path[lc] = '/';
+        memcpy(s->path + lc + 1, s->file, lf + 1);
         if ((s->buf = src_read(s->path)))
             return;
     }

@@ -107,6 +107,16 @@ static void sum_peak_from_series(tui_summary_t *s)
         }
 }
 
+/* The samples (every ~10 ms) may miss the recorder's exact peak: the chart
+ * gets it as a point of its own. */
+static int sum_peak_missing(const tui_summary_t *s)
+{
+    for (size_t i = 0; i < s->series.n; i++)
+        if (s->series.heap[i] >= s->peak_bytes)
+            return 0;
+    return s->peak_bytes > 0;
+}
+
 /* RSS at the peak when the recorder did not write it: the sample before. */
 static void sum_peak_rss(tui_summary_t *s)
 {
@@ -144,6 +154,11 @@ static int sum_gather(an_db_t *d, tui_summary_t *s, char *err, size_t errlen)
         return -1;
     if (s->peak_ns < 0)
         sum_peak_from_series(s);
+    else if (s->nprocs == 1 && sum_peak_missing(s) && tui_series_insert(&s->series, s->peak_ns, s->peak_bytes,
+                                                      s->peak_blocks) != 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
     sum_peak_rss(s);
     if (s->series.n) {
         s->heap_now = s->series.heap[s->series.n - 1];

@@ -190,9 +190,11 @@ size_t tui_worker_collect(tui_worker_t *w, tui_done_t *out, size_t max)
     size_t n;
     pthread_mutex_lock(&w->mu);
     n = w->ndone < max ? w->ndone : max;
-    memcpy(out, w->done, n * sizeof *out);
-    memmove(w->done, w->done + n, (w->ndone - n) * sizeof *w->done);
-    w->ndone -= n;
+    if (n > 0) {
+        memcpy(out, w->done, n * sizeof *out);
+        memmove(w->done, w->done + n, (w->ndone - n) * sizeof *w->done);
+        w->ndone -= n;
+    }
     pthread_mutex_unlock(&w->mu);
     return n;
 }

@@ -1,0 +1,76 @@
+/*
+ * coll_env.c -- the environment the collector reads, checked before the
+ * database is created:
+ *
+ *   HEAPQL_RING_MB, HEAPQL_DEPTH   settings the shim and `heapql collect`
+ *       take from the environment.  The shim cannot print, so it would
+ *       silently use its default for a malformed value; the collector
+ *       refuses it instead, with one line naming the variable.
+ *   HEAPQL_FAULT_DB_MAX_PAGES=N    a test hook (docs/RELIABILITY.md): the
+ *       database may hold at most N pages of 64 KiB (PRAGMA max_page_count),
+ *       so a full disk can be had on demand.  Unset or empty: no limit.
+ */
+#include "coll_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define ENV_RING_MB_MAX 1024u
+#define ENV_FAULT_PAGES "HEAPQL_FAULT_DB_MAX_PAGES"
+#define ENV_FAULT_PAGES_MAX 2147483647ull /* SQLite's own maximum */
+
+/* A whole decimal number in [min, max]: 0 and *out set, else -1. */
+static int env_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > max)
+            return -1;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    if (v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* Printable excerpt of a hostile value for the message. */
+static const char *env_shown(const char *s, char *buf, size_t len)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        buf[i] = s[i] >= 0x20 && s[i] < 0x7f ? s[i] : '?';
+    buf[i] = '\0';
+    return buf;
+}
+
+int coll_env_check(coll_t *c)
+{
+    const char *ring = getenv(HQ_ENV_RING_MB), *depth = getenv(HQ_ENV_DEPTH);
+    const char *pages = getenv(ENV_FAULT_PAGES);
+    char shown[48];
+    uint64_t v;
+    if (ring && *ring && (env_number(ring, 1, ENV_RING_MB_MAX, &v) != 0 || (v & (v - 1))))
+        return coll_fail(c, "%s must be a power of two from 1 to %u (MiB), not '%s'",
+                         HQ_ENV_RING_MB, ENV_RING_MB_MAX, env_shown(ring, shown, sizeof shown));
+    if (depth && *depth && env_number(depth, 1, HQ_DEPTH_MAX, &v) != 0)
+        return coll_fail(c, "%s must be a whole number from 1 to %u, not '%s'", HQ_ENV_DEPTH,
+                         HQ_DEPTH_MAX, env_shown(depth, shown, sizeof shown));
+    if (pages && *pages && env_number(pages, 1, ENV_FAULT_PAGES_MAX, &v) != 0)
+        return coll_fail(c, "%s must be a whole number of pages from 1 to %llu, not '%s'",
+                         ENV_FAULT_PAGES, ENV_FAULT_PAGES_MAX, env_shown(pages, shown, sizeof shown));
+    return 0;
+}
+
+int coll_env_db_faults(coll_t *c)
+{
+    const char *pages = getenv(ENV_FAULT_PAGES);
+    char sql[64];
+    uint64_t v;
+    if (!pages || !*pages || env_number(pages, 1, ENV_FAULT_PAGES_MAX, &v) != 0)
+        return 0;
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%llu", (unsigned long long)v);
+    return coll_db_exec(c, sql);
+}

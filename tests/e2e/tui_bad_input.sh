@@ -1,0 +1,75 @@
+# heapql tui refuses what every command refuses, with one line on stderr
+# and no terminal set-up: not SQLite, empty, a newer schema, a damaged
+# file, a missing file; usage errors exit 2; standard input that is not a
+# terminal is refused; a nearly empty recording (no rows yet) opens; a
+# fatal signal restores the terminal before the process dies.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tui_lib.bash"
+
+H=$HEAPQL_BIN
+bad() { # bad EXPECTED_RC REGEX WHAT ARGS...
+    local rc=$1 re=$2 what=$3; shift 3
+    "$H" tui "$@" >"$T/o" 2>"$T/e" </dev/null
+    check_eq "$rc" "$?" "$what: exit status"
+    check_match "$re" "$(cat "$T/e")" "$what: message"
+    check_eq 1 "$(wc -l <"$T/e")" "$what: one line"
+    check_eq 0 "$(wc -c <"$T/o")" "$what: nothing on stdout (no terminal set-up)"
+}
+printf 'hello, not a database\n' >text.db
+: >empty.db
+sqlite3 newer.db "CREATE TABLE meta(key TEXT PRIMARY KEY, value); PRAGMA user_version = 99;"
+sqlite3 damaged.db "$(cat "$HQ_SRC/schema/v1.sql") DROP TABLE samples; PRAGMA user_version = 1;"
+bad 1 "^heapql: text\.db is not a SQLite database$" "not SQLite" text.db
+bad 1 "^heapql: empty\.db is empty: not a heapql database$" "empty" empty.db
+bad 1 "^heapql: newer\.db has schema version 99, newer than this heapql understands" "newer schema" newer.db
+bad 1 "^heapql: damaged\.db is damaged: table 'samples' is missing$" "damaged" damaged.db
+bad 1 "^heapql: cannot open missing\.db: No such file or directory$" "missing" missing.db
+bad 2 "^heapql: tui needs a database" "no database"
+bad 2 "^heapql: unknown option '--bogus'" "unknown option" --bogus x.db
+bad 2 "^heapql: --view takes summary, sites" "bad --view" --view nope x.db
+"$H" tui --help >"$T/o" 2>&1
+check_eq 0 "$?" "--help: exit 0"
+check_match "usage: heapql tui DB" "$(cat "$T/o")" "--help: usage"
+
+# a valid recording, but not on a terminal
+sqlite3 bare.db "$(cat "$HQ_SRC/schema/v1.sql") PRAGMA user_version = 1;
+    INSERT INTO meta VALUES ('status', 'complete'), ('symbolized', 1);"
+bad 1 "^heapql: tui needs a terminal" "stdin not a terminal" bare.db
+
+# nearly empty: no process, no sample, no row, no callsite_stats
+tui_start 100 30 "env TERM=xterm-256color LANG=C.UTF-8 $H tui bare.db"
+check_screen "^ Summary " "empty recording: summary"
+check_screen "no samples yet" "empty recording: no chart yet"
+check_screen "processes +none yet" "empty recording: no process"
+for v in 2:"no allocations yet" 3:"no allocations yet" 4:"no source yet" 5:"no leaks" \
+         6:"the recording has no process|no allocation|outside" 7:"pick a stack"; do
+    tui_keys "${v%%:*}"
+    check_screen "${v#*:}" "empty recording: view ${v%%:*}"
+done
+tui_keys q
+check_screen "Pane is dead \(status 0" "empty recording: q quits cleanly" 5
+
+# a terminal too small from the start
+tui_start 30 8 "env TERM=xterm-256color LANG=C.UTF-8 $H tui bare.db"
+check_screen "terminal too small: 30x8" "too small at start"
+tui_keys q
+check_screen "Pane is dead \(status 0" "too small: q still quits" 5
+
+# SIGTERM and SIGINT (^C): the handler leaves the alternate screen and
+# restores the modes, then the signal kills the process
+record leaky.db "$HQ_EXAMPLES/leaky"
+tui_start 100 30 "env PS1='PROMPT$ ' TERM=xterm-256color LANG=C.UTF-8 bash --norc --noprofile -i"
+check_screen "^PROMPT\\$" "shell"
+tui_keys "$H tui leaky.db; echo rc=\$?" Enter
+check_screen "^ Summary " "tui under the shell"
+pid=$(pgrep -n -f "$H tui leaky\.db")
+check_true "found the tui's pid" test -n "$pid"
+kill -TERM "$pid"
+check_screen "^rc=143$" "SIGTERM: died of SIGTERM (143)"
+check_no_screen "^ Summary |Call sites" "SIGTERM: the alternate screen is gone"
+tui_keys "clear; $H tui leaky.db; echo rc=\$?" Enter
+check_screen "^ Summary " "tui again"
+tui_keys C-c
+check_screen "^rc=130$" "^C: died of SIGINT (130)"
+check_no_screen "^ Summary |Call sites" "^C: the alternate screen is gone"
+finish

@@ -1,0 +1,65 @@
+# tui_lib.bash -- sourced by the tests/e2e/tui_*.sh tests (after lib.sh):
+# drive `heapql tui` in a private tmux server and read what the screen
+# shows.  Every wait polls capture-pane with a timeout, never a fixed sleep.
+#   tui_start W H CMD       a detached session of W x H running CMD
+#   tui_screen [-e]         the visible pane (-e: with colours/attributes)
+#   tui_wait REGEX [SECS]   until the screen matches (default 10 s); 1 on timeout
+#   tui_gone REGEX [SECS]   until the screen no longer matches
+#   tui_keys KEY...         tmux send-keys
+#   check_screen REGEX WHAT [SECS]  a check: the screen comes to match
+#   check_no_screen REGEX WHAT      a check: the screen does not match now
+TUI_SOCK=heapql-e2e-$$
+trap 'tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
+
+command -v tmux >/dev/null || { echo "$(basename "$0"): tmux not installed: skipped"; exit 0; }
+
+tui_tmux() { tmux -L "$TUI_SOCK" "$@"; }
+
+tui_start() {
+    local w=$1 h=$2; shift 2
+    tui_tmux kill-server >/dev/null 2>&1
+    # remain-on-exit before the pane starts: a command that exits at once
+    # (a bad database) still leaves its last screen to read
+    tui_tmux -f /dev/null start-server \; set-option -g remain-on-exit on \; \
+        new-session -d -s main -x "$w" -y "$h" "$*"
+}
+
+tui_screen() { tui_tmux capture-pane -p "$@" -t main 2>/dev/null; }
+
+tui_wait() {
+    local re=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 50; i++)); do
+        tui_screen | grep -Eq -- "$re" && return 0
+        sleep 0.02
+    done
+    return 1
+}
+
+tui_gone() {
+    local re=$1 secs=${2:-10} i
+    for ((i = 0; i < secs * 50; i++)); do
+        tui_screen | grep -Eq -- "$re" || return 0
+        sleep 0.02
+    done
+    return 1
+}
+
+tui_keys() { tui_tmux send-keys -t main "$@"; }
+
+check_screen() {
+    CHECKS=$((CHECKS + 1))
+    if ! tui_wait "$1" "${3:-10}"; then
+        FAILS=$((FAILS + 1))
+        echo "FAIL: $2: '$1' not on screen:" >&2
+        tui_screen >&2
+    fi
+}
+
+check_no_screen() {
+    CHECKS=$((CHECKS + 1))
+    if tui_screen | grep -Eq -- "$1"; then
+        FAILS=$((FAILS + 1))
+        echo "FAIL: $2: '$1' is on screen:" >&2
+        tui_screen >&2
+    fi
+}
