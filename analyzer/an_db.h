@@ -12,6 +12,12 @@
 
 #define AN_SCHEMA_VERSION 1
 
+/* Beyond these a size or a time read from a database is damage, not data
+ * (the readers refuse it): no address space holds 2^56 bytes, no recording
+ * lasts 2^62 ns (146 years). */
+#define AN_DB_MAX_SIZE (1LL << 56)
+#define AN_DB_MAX_NS (1LL << 62)
+
 typedef struct an_db_s {
     sqlite3 *db;
     int schema_version;

@@ -110,6 +110,20 @@ unsigned an_export_metrics(const an_export_opts_t *o)
     return export_metric_rules[o->format].dflt;
 }
 
+int an_export_has_column(an_db_t *d, const char *table, const char *col)
+{
+    sqlite3_stmt *st = NULL;
+    int found = 0;
+    if (sqlite3_prepare_v2(d->db, "SELECT 1 FROM pragma_table_info(?1) WHERE name = ?2", -1, &st,
+                           NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, col, -1, SQLITE_STATIC);
+    found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return found;
+}
+
 int an_export_run(an_db_t *d, const an_export_opts_t *o, FILE *out, char *err, size_t errlen)
 {
     static int (*const fns[AN_EXPORT_COUNT])(an_db_t *, const an_export_opts_t *, FILE *,

@@ -61,6 +61,10 @@ int an_export_check(const an_export_opts_t *o, char *err, size_t errlen);
 /* The format's default metrics when o->metrics is 0, else o->metrics. */
 unsigned an_export_metrics(const an_export_opts_t *o);
 
+/* 1 when table has column col (columns added to schema v1 later, such as
+ * allocations.weight of sampled runs, are absent from older files). */
+int an_export_has_column(an_db_t *d, const char *table, const char *col);
+
 /* Write the export o asks for.  pprof output is binary (gzip). */
 int an_export_run(an_db_t *d, const an_export_opts_t *o, FILE *out, char *err, size_t errlen);
 

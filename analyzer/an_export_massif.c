@@ -11,6 +11,8 @@
  * mem_heap_extra_B their usable_size - size, mem_stacks_B 0.  Time is
  * milliseconds since the recording started, or with time_bytes the bytes
  * allocated so far (massif's --time-unit=B, better for short programs).
+ * A sampled run's rows count as many blocks as their weight says; an
+ * aggregated run (no allocations kept) cannot be exported this way.
  */
 #include "an_export_massif.h"
 
@@ -158,6 +160,13 @@ static void ms_free(ms_t *m)
 
 static int ms_prepare(ms_t *m, const an_export_opts_t *o, char *err, size_t errlen)
 {
+    char agg[16];
+    an_db_meta(m->c.d, "aggregate", agg, sizeof agg);
+    if (!strcmp(agg, "1")) {
+        snprintf(err, errlen, "an aggregated recording keeps no allocations, and massif's "
+                 "heap over time needs them (the other formats work)");
+        return -1;
+    }
     if (ms_image(m, o->pid, err, errlen) != 0)
         return -1;
     if (ms_times(m) != 0 || ms_details(m) != 0) {

@@ -4,11 +4,13 @@
  * and, per call site, to the detailed snapshots in that range. */
 #include "an_export_massif.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* %s: the weight column of sampled runs, or 1 where the file has none. */
 static const char ms_scan_sql[] =
-    "SELECT size, usable_size, callsite_id, alloc_ns, free_ns FROM allocations "
+    "SELECT size, usable_size, callsite_id, alloc_ns, free_ns, %s FROM allocations "
     "WHERE pid = ?1 AND alloc_ns >= ?2 AND alloc_ns <= ?3";
 
 /* First snapshot at or after ns (n_snaps when none). */
@@ -70,8 +72,9 @@ static int ms_row_add(ms_t *m, const ms_row_t *r, long long *dheap, long long *d
 
 static void ms_read_row(ms_t *m, sqlite3_stmt *st, ms_row_t *r)
 {
-    r->size = sqlite3_column_int64(st, 0);
-    r->usable = sqlite3_column_int64(st, 1);
+    double w = sqlite3_column_double(st, 5);
+    r->size = llround((double)sqlite3_column_int64(st, 0) * w);
+    r->usable = llround((double)sqlite3_column_int64(st, 1) * w);
     r->node = -1;
     if (sqlite3_column_type(st, 2) != SQLITE_NULL)
         r->node = an_tree_find(m->c.tree, sqlite3_column_int64(st, 2));
@@ -123,12 +126,15 @@ int ms_scan(ms_t *m, char *err, size_t errlen)
     sqlite3_stmt *st = NULL;
     size_t n = (size_t)m->n_snaps + 1;
     long long *d = calloc(3 * n, sizeof *d);
+    char sql[sizeof ms_scan_sql + 16];
     int rc = -1;
     if (!d) {
         snprintf(err, errlen, "out of memory");
         return -1;
     }
-    if (sqlite3_prepare_v2(db, ms_scan_sql, -1, &st, NULL) != SQLITE_OK) {
+    snprintf(sql, sizeof sql, ms_scan_sql,
+             an_export_has_column(m->c.d, "allocations", "weight") ? "weight" : "1.0");
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database error: %s", sqlite3_errmsg(db));
     } else {
         sqlite3_bind_int64(st, 1, m->img.pid);

@@ -56,9 +56,17 @@ static int scan_live(an_frag_model_t *m, an_frag_hmap_t *ids, an_frag_live_t *li
     return 0;
 }
 
-static void scan_row(sqlite3_stmt *st, an_frag_blk_t *b, long long *callsite_id)
+/* 0, or -1 for a row no recording can hold (its arithmetic would overflow). */
+static int scan_row(sqlite3_stmt *st, an_frag_blk_t *b, long long *callsite_id)
 {
     uint64_t ext;
+    long long ptr = sqlite3_column_int64(st, 0), size = sqlite3_column_int64(st, 1);
+    long long usable = sqlite3_column_int64(st, 2);
+    if (ptr < 0 || ptr > INT64_MAX - 2 * AN_DB_MAX_SIZE || size < 0 || size > AN_DB_MAX_SIZE ||
+        usable < 0 || usable > AN_DB_MAX_SIZE || sqlite3_column_int64(st, 4) < 0 ||
+        (sqlite3_column_type(st, 5) != SQLITE_NULL &&
+         (sqlite3_column_int64(st, 5) < 0 || sqlite3_column_int64(st, 5) > AN_DB_MAX_NS)))
+        return -1;
     b->ptr = (uint64_t)sqlite3_column_int64(st, 0);
     b->size = (uint64_t)sqlite3_column_int64(st, 1);
     b->usable = (uint64_t)sqlite3_column_int64(st, 2);
@@ -68,6 +76,7 @@ static void scan_row(sqlite3_stmt *st, an_frag_blk_t *b, long long *callsite_id)
     ext = b->usable > b->size ? b->usable : b->size;
     b->end = b->ptr + (ext ? ext : 1);
     b->flags = 0;
+    return 0;
 }
 
 /* Rows into the sweep (when *sw) and the live set (when live).  A row out
@@ -81,7 +90,8 @@ static int scan_loop(sqlite3_stmt *st, const an_frag_sel_t *sel, an_frag_sweep_t
         an_frag_blk_t b;
         long long cs;
         int fed = 0;
-        scan_row(st, &b, &cs);
+        if (scan_row(st, &b, &cs) != 0)
+            return -3;
         if (*sw && (fed = an_frag_sweep_feed(*sw, b.ptr, b.end, b.size, b.alloc_ns, b.free_ns)) < 0)
             return -2;
         if (fed > 0) {
@@ -122,6 +132,9 @@ out:
         snprintf(err, len, "database error: %s", sqlite3_errmsg(db->db));
     else if (rc == -2)
         snprintf(err, len, "out of memory");
+    else if (rc == -3)
+        snprintf(err, len, "an allocation of pid %lld has an impossible address, size or time "
+                 "(damaged database)", sel->pid);
     sqlite3_finalize(st);
     an_frag_sweep_free(sw);
     return rc == 0 ? 0 : -1;

@@ -215,6 +215,12 @@ int an_frag_select(an_db_t *db, an_frag_sel_t *sel, char *err, size_t len)
         i = 0;
     if (sel_moment(db, sel, &v[i], err, len) != 0)
         return -1;
+    if (v[i].start < 0 || v[i].end < v[i].start || v[i].end > AN_DB_MAX_NS || sel->t_ns < 0 ||
+        sel->t_ns > AN_DB_MAX_NS) {
+        snprintf(err, len, "process image %lld has an impossible start, end or peak time "
+                 "(damaged database)", v[i].id);
+        return -1;
+    }
     sel_fill(sel, &v[i], n);
     return 0;
 }

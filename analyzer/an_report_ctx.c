@@ -53,16 +53,16 @@ long long an_stat_metric(const an_stat_t *s, an_metric_t m)
 
 void an_stat_add(an_stat_t *a, const an_stat_t *b)
 {
-    a->allocs += b->allocs;
-    a->bytes += b->bytes;
-    a->frees += b->frees;
-    a->peak_blocks += b->peak_blocks;
-    a->peak_bytes += b->peak_bytes;
-    a->leaked_blocks += b->leaked_blocks;
-    a->leaked_bytes += b->leaked_bytes;
-    a->temporary += b->temporary;
-    a->failed += b->failed;
-    a->short_lived += b->short_lived;
+    a->allocs = an_sat_add(a->allocs, b->allocs);
+    a->bytes = an_sat_add(a->bytes, b->bytes);
+    a->frees = an_sat_add(a->frees, b->frees);
+    a->peak_blocks = an_sat_add(a->peak_blocks, b->peak_blocks);
+    a->peak_bytes = an_sat_add(a->peak_bytes, b->peak_bytes);
+    a->leaked_blocks = an_sat_add(a->leaked_blocks, b->leaked_blocks);
+    a->leaked_bytes = an_sat_add(a->leaked_bytes, b->leaked_bytes);
+    a->temporary = an_sat_add(a->temporary, b->temporary);
+    a->failed = an_sat_add(a->failed, b->failed);
+    a->short_lived = an_sat_add(a->short_lived, b->short_lived);
 }
 
 int an_stat_zero(const an_stat_t *s)
@@ -102,6 +102,7 @@ int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, int ful
         c->began = 1;
     }
     c->peak_ns = an_filter_peak_ns(d);
+    an_ctx_mode_load(c);
     if (an_filter_resolve(&o->filter, d, err, errlen) != 0)
         return -1;
     if (!(c->tree = an_tree_new(d->db))) {
@@ -165,8 +166,9 @@ const char *an_ctx_note(const an_ctx_t *c, char *buf, size_t len)
 
 void an_ctx_begin(an_ctx_t *c, const char *report)
 {
-    char note[512];
+    char note[512], mode[160];
     const char *n = an_ctx_note(c, note, sizeof note);
+    const char *m = an_ctx_mode_note(c, mode, sizeof mode);
     if (c->o->format == AN_FMT_JSON) {
         an_json_obj(&c->json, NULL);
         an_json_str(&c->json, "report", report);
@@ -174,8 +176,14 @@ void an_ctx_begin(an_ctx_t *c, const char *report)
         an_json_str(&c->json, "status", c->d->live ? "recording" : c->d->status);
         an_json_bool(&c->json, "symbolized", c->d->symbolized);
         an_json_str(&c->json, "note", n);
-    } else if (c->o->format == AN_FMT_TEXT && n) {
-        fprintf(c->out, "note: %s\n\n", n);
+        an_json_int(&c->json, "sample_rate", c->sample_rate);
+        an_json_bool(&c->json, "aggregate", c->aggregate);
+    } else if (c->o->format == AN_FMT_TEXT && (n || m)) {
+        if (n)
+            fprintf(c->out, "note: %s\n", n);
+        if (m)
+            fprintf(c->out, "note: %s\n", m);
+        fputc('\n', c->out);
     }
 }
 

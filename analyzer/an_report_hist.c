@@ -13,6 +13,7 @@
 
 #define HIST_SIZES 65    /* [0] size 0, [k] sizes in [2^(k-1), 2^k) */
 #define HIST_LIFES 10
+#define HIST_MAX_STEPS 65536 /* leaf to root; more is a cycle (stacks are <= 1024 frames) */
 
 static const char *const life_label[HIST_LIFES] = {
     "< 1 us", "1 - 10 us", "10 - 100 us", "100 us - 1 ms", "1 - 10 ms", "10 - 100 ms",
@@ -56,9 +57,16 @@ static int hist_wanted(hist_t *h, int i, char *err, size_t errlen)
         return h->want[i];
     int yes = 1;
     if (h->callsite_node >= 0) {
+        int steps = 0;
         yes = 0;
-        for (int p = i; p >= 0 && !yes; p = c->tree->nodes[p].parent)
+        for (int p = i; p >= 0 && !yes; p = c->tree->nodes[p].parent) {
+            if (++steps > HIST_MAX_STEPS) { /* a parent_id cycle */
+                snprintf(err, errlen, "cycle in callsites at id %lld (damaged database)",
+                         c->tree->nodes[i].id);
+                return -1;
+            }
             yes = p == h->callsite_node;
+        }
     }
     if (yes && an_filter_any_regex(&c->o->filter)) {
         if (an_ctx_stack(c, i, err, errlen) != 0)
@@ -79,12 +87,12 @@ static int hist_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
         return w;
     int s = size_bucket(r->size);
     int l = life_bucket(r->free_ns < 0 ? -1 : r->free_ns - r->alloc_ns);
-    h->size_n[s]++;
-    h->size_b[s] += r->size;
-    h->life_n[l]++;
-    h->life_b[l] += r->size;
-    h->count++;
-    h->bytes += r->size;
+    h->size_n[s] += r->n; /* n, bytes: weighed in a sampled recording */
+    h->size_b[s] = an_sat_add(h->size_b[s], r->bytes);
+    h->life_n[l] += r->n;
+    h->life_b[l] = an_sat_add(h->life_b[l], r->bytes);
+    h->count += r->n;
+    h->bytes = an_sat_add(h->bytes, r->bytes);
     return 0;
 }
 
@@ -93,6 +101,8 @@ static int hist_collect(an_ctx_t *c, hist_t *h, char *err, size_t errlen)
     memset(h, 0, sizeof *h);
     h->c = c;
     h->callsite_node = -1;
+    if (c->aggregate)
+        return an_ctx_no_rows(c, "histograms", err, errlen);
     if (c->o->callsite >= 0) {
         h->callsite_node = an_map_get(&c->tree->node_ix, c->o->callsite);
         if (h->callsite_node < 0) {

@@ -9,6 +9,18 @@
 #include "an_report.h"
 #include "an_report_tree.h"
 
+#include <limits.h>
+
+/* Figures read from a damaged (or hostile) file can be anything: sums of
+ * them saturate instead of overflowing. */
+static inline long long an_sat_add(long long a, long long b)
+{
+    long long r;
+    if (__builtin_add_overflow(a, b, &r))
+        return b > 0 ? LLONG_MAX : LLONG_MIN;
+    return r;
+}
+
 /* Self figures of one callsite (allocations whose innermost callsite it
  * is), or sums of them. */
 typedef struct an_stat_s {
@@ -33,6 +45,8 @@ typedef struct an_ctx_s {
     an_stackbuf_t sb;   /* scratch stack for the report */
     long long peak_ns;  /* highest process peak, -1 */
     int began;          /* we opened the read transaction (one snapshot per report) */
+    long long sample_rate; /* meta sample_rate: > 0, figures are estimates (an_report_mode.c) */
+    int aggregate;      /* meta aggregate: no allocations rows */
 } an_ctx_t;
 
 /* Resolve the time window and load the tree: every callsite with full =
@@ -55,6 +69,14 @@ int an_ctx_text(const an_ctx_t *c);
 /* A note about the recording's state, or NULL when complete. */
 const char *an_ctx_note(const an_ctx_t *c, char *buf, size_t len);
 
+/* Sampled and aggregated recordings (an_report_mode.c): read the mode from
+ * meta (an_ctx_open does); the note the reports print ("sampled:
+ * estimates ...") or NULL; and -1 with the reason an aggregated recording
+ * cannot give what (plural noun: "time windows") in err. */
+void an_ctx_mode_load(an_ctx_t *c);
+const char *an_ctx_mode_note(const an_ctx_t *c, char *buf, size_t len);
+int an_ctx_no_rows(const an_ctx_t *c, const char *what, char *err, size_t errlen);
+
 /* ", allocated from 0.500 s to 0.999 s (peak)" for a window, "" otherwise. */
 void an_ctx_window_text(const an_ctx_t *c, char *buf, size_t len);
 
@@ -74,6 +96,9 @@ typedef struct an_arow_s {
     long long id, pid, tid, kind, size, alloc_ns;
     long long free_ns;  /* -1: never freed */
     int node;           /* tree node index (the unknown node for NULL/bad callsites) */
+    long long n, bytes; /* blocks and bytes the row stands for: 1 and size, or in a sampled
+                         * recording its weight (rounded so that the scan's sum of n is the
+                         * sum of weights) and size * weight */
 } an_arow_t;
 
 /* Calls fn for every allocation in id order; fn returns non-zero to fail

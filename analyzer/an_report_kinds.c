@@ -8,10 +8,13 @@
  *     bytes per kind are not shown;
  *   - the rowid range split over one read-only connection per CPU (up to
  *     8), each on its own thread.
- * Small tables are counted on the caller's connection alone.
+ * Small tables are counted on the caller's connection alone.  A sampled
+ * recording (small by design) sums the rows' weights in SQL; an aggregated
+ * one has no rows, so no kinds.
  */
 #include "an_report_summary.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,11 +158,41 @@ static int kinds_cmp(const void *pa, const void *pb)
     return a->count != b->count ? (a->count > b->count ? -1 : 1) : strcmp(a->name, b->name);
 }
 
+/* Estimated calls per kind: the sum of the sampled rows' weights. */
+static int kinds_weighted(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(c->d->db, "SELECT kind, sum(weight) FROM allocations GROUP BY kind",
+                           -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
+        return -1;
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->n_kinds < SUM_MAX_KINDS) {
+        sum_kind_t *kd = &s->kinds[s->n_kinds++];
+        long long k = sqlite3_column_int64(st, 0);
+        kinds_name(c, k < 0 || k >= KINDS_MAX ? KINDS_MAX - 1 : k, kd->name, sizeof kd->name);
+        kd->count = llround(sqlite3_column_double(st, 1));
+    }
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return -1;
+    if (s->n_kinds > 1)
+        qsort(s->kinds, (size_t)s->n_kinds, sizeof *s->kinds, kinds_cmp);
+    return 0;
+}
+
 int an_sum_kinds(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
 {
     kinds_job_t *jobs;
     long long lo = 0, hi = -1;
     int n;
+    if (c->aggregate)
+        return 0;
+    if (c->sample_rate > 0)
+        return kinds_weighted(c, s, err, errlen);
     if (an_db_int64(c->d, "SELECT min(id) FROM allocations", 0, &lo, err, errlen) != 0 ||
         an_db_int64(c->d, "SELECT max(id) FROM allocations", -1, &hi, err, errlen) != 0)
         return -1;

@@ -44,8 +44,8 @@ static int leak_push(leaks_t *l, const leak_row_t *r)
 
 static void leak_sum(leak_sum_t *s, const an_stat_t *st)
 {
-    s->bytes += st->leaked_bytes;
-    s->blocks += st->leaked_blocks;
+    s->bytes = an_sat_add(s->bytes, st->leaked_bytes);
+    s->blocks = an_sat_add(s->blocks, st->leaked_blocks);
     s->stacks++;
 }
 

@@ -98,10 +98,10 @@ static int lines_alloc(lines_t *l)
 
 static void fig_add(lines_fig_t *g, const an_stat_t *st)
 {
-    g->allocs += st->allocs;
-    g->bytes += st->bytes;
-    g->peak += st->peak_bytes;
-    g->leaked += st->leaked_bytes;
+    g->allocs = an_sat_add(g->allocs, st->allocs);
+    g->bytes = an_sat_add(g->bytes, st->bytes);
+    g->peak = an_sat_add(g->peak, st->peak_bytes);
+    g->leaked = an_sat_add(g->leaked, st->leaked_bytes);
 }
 
 /* Pass 2: credit one leaf's figures to the lines on its stack: any frame

@@ -1,17 +1,22 @@
 /* an_report_scan.c -- one pass over `allocations` in id order, and the
  * process images that say where each allocation's peak is.  The rowid
  * order costs no sort; a 10M-row scan still takes seconds, which is why
- * reports use callsite_stats whenever they can. */
+ * reports use callsite_stats whenever they can.  In a sampled recording
+ * each row carries its weight (an_arow_t.n, .bytes). */
 #include "an_report_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SCAN_MAX_WEIGHT 1e12 /* 1 / p(1 byte) at the largest rate is about 2^30 */
 
 typedef struct scan_call_s {
     an_ctx_t *c;
     int (*fn)(const an_arow_t *r, void *arg, char *err, size_t errlen);
     void *arg;
     int failed;
+    double carry;       /* sampled: weight not yet handed out as whole blocks */
     char err[512];
 } scan_call_t;
 
@@ -21,6 +26,43 @@ static int scan_node(an_ctx_t *c, sqlite3_value *v)
         return c->unknown_node;
     int ni = an_tree_find(c->tree, sqlite3_value_int64(v));
     return ni >= 0 ? ni : c->unknown_node;
+}
+
+/* A row no recording can hold: the reports' arithmetic is not meant for it. */
+static int scan_impossible(const an_arow_t *r, sqlite3_value *free_v, char *err, size_t errlen)
+{
+    const char *what = r->size < 0 || r->size > AN_DB_MAX_SIZE             ? "size"
+                       : r->alloc_ns < 0 || r->alloc_ns > AN_DB_MAX_NS     ? "alloc_ns"
+                       : sqlite3_value_type(free_v) != SQLITE_NULL &&
+                               (r->free_ns < 0 || r->free_ns > AN_DB_MAX_NS) ? "free_ns"
+                                                                        : NULL;
+    if (!what)
+        return 0;
+    snprintf(err, errlen, "allocation %lld has an impossible %s (damaged database)", r->id, what);
+    return -1;
+}
+
+/* What the row stands for: itself, or (a 9th argument) its weight.  The
+ * whole blocks handed out follow the running sum of the weights. */
+static int scan_weigh(scan_call_t *sc, an_arow_t *r, int argc, sqlite3_value **v)
+{
+    double w;
+    if (argc < 9) {
+        r->n = 1;
+        r->bytes = r->size;
+        return 0;
+    }
+    w = sqlite3_value_double(v[8]);
+    if (!(w >= 1.0 && w <= SCAN_MAX_WEIGHT)) {
+        snprintf(sc->err, sizeof sc->err, "allocation %lld has an impossible weight (damaged "
+                 "database)", r->id);
+        return -1;
+    }
+    sc->carry += w;
+    r->n = (long long)sc->carry;
+    sc->carry -= (double)r->n;
+    r->bytes = llround((double)r->size * w);
+    return 0;
 }
 
 /* The scan runs as an aggregate: SQLite hands each row's values to this
@@ -40,7 +82,8 @@ static void scan_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
     r.node = scan_node(sc->c, v[5]);
     r.alloc_ns = sqlite3_value_int64(v[6]);
     r.free_ns = sqlite3_value_type(v[7]) == SQLITE_NULL ? -1 : sqlite3_value_int64(v[7]);
-    if (sc->fn(&r, sc->arg, sc->err, sizeof sc->err) != 0) {
+    if (scan_impossible(&r, v[7], sc->err, sizeof sc->err) || scan_weigh(sc, &r, argc, v) ||
+        sc->fn(&r, sc->arg, sc->err, sizeof sc->err) != 0) {
         sc->failed = 1;
         sqlite3_result_error(ctx, sc->err, -1);
     }
@@ -59,13 +102,15 @@ int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, siz
 {
     scan_call_t sc = {.c = c, .fn = fn, .arg = arg};
     sqlite3_stmt *st = NULL;
-    int rc;
-    if (sqlite3_create_function(c->d->db, "heapql_scan", 8, SQLITE_UTF8, &sc, NULL, scan_step,
-                                scan_final) != SQLITE_OK ||
+    int rc, nargs = c->sample_rate > 0 ? 9 : 8; /* weight exists in sampled recordings */
+    if (sqlite3_create_function(c->d->db, "heapql_scan", nargs, SQLITE_UTF8, &sc, NULL,
+                                scan_step, scan_final) != SQLITE_OK ||
         sqlite3_prepare_v2(c->d->db,
-                           "SELECT heapql_scan(id, pid, tid, kind, size, callsite_id, alloc_ns, "
-                           "free_ns) FROM allocations NOT INDEXED", -1, &st,
-                           NULL) != SQLITE_OK) {
+                           nargs == 9 ? "SELECT heapql_scan(id, pid, tid, kind, size, callsite_id, "
+                                        "alloc_ns, free_ns, weight) FROM allocations NOT INDEXED"
+                                      : "SELECT heapql_scan(id, pid, tid, kind, size, callsite_id, "
+                                        "alloc_ns, free_ns) FROM allocations NOT INDEXED",
+                           -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
         return -1;
     }
@@ -76,7 +121,7 @@ int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, siz
         snprintf(err, errlen, "database error reading allocations: %s", sqlite3_errmsg(c->d->db));
     sqlite3_finalize(st);
     /* the function points at this stack frame: take it away again */
-    sqlite3_create_function(c->d->db, "heapql_scan", 8, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    sqlite3_create_function(c->d->db, "heapql_scan", nargs, SQLITE_UTF8, NULL, NULL, NULL, NULL);
     return !sc.failed && rc == SQLITE_ROW ? 0 : -1;
 }
 

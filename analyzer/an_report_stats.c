@@ -7,6 +7,10 @@
  * when it was freed before its thread allocated anything else (the thread's
  * next row in id order); leaked when never freed.  A time window selects
  * allocations by alloc_ns but the "next allocation" may lie outside it.
+ * A sampled recording's rows count by their weight; there the next row of
+ * a thread is its next *sampled* allocation, so a scan's temporary count
+ * overstates (callsite_stats has the shim's exact flag).  An aggregated
+ * recording has no rows: an_ctx_no_rows says so.
  */
 #include "an_report_int.h"
 
@@ -17,6 +21,7 @@ typedef struct pend_s {
     int node;
     int counted;        /* inside the window */
     long long free_ns;  /* -1: never freed */
+    long long n;        /* blocks the row stands for (sampled recordings) */
 } pend_t;
 
 typedef struct scan_state_s {
@@ -42,7 +47,7 @@ static int stats_alloc(an_ctx_t *c, char *err, size_t errlen)
 static void pend_settle(scan_state_t *s, const pend_t *p, long long next_alloc_ns)
 {
     if (p->counted && p->free_ns >= 0 && (next_alloc_ns < 0 || p->free_ns < next_alloc_ns))
-        s->c->stats[p->node].temporary++;
+        s->c->stats[p->node].temporary += p->n;
 }
 
 static int pend_slot(scan_state_t *s, long long key, pend_t **out)
@@ -70,20 +75,20 @@ static void stats_count(scan_state_t *s, const an_arow_t *r)
 {
     an_stat_t *st = &s->c->stats[r->node];
     long long peak = an_procs_peak(&s->procs, r->pid, r->alloc_ns);
-    st->allocs++;
-    st->bytes += r->size;
+    st->allocs += r->n;
+    st->bytes = an_sat_add(st->bytes, r->bytes);
     if (r->free_ns >= 0)
-        st->frees++;
+        st->frees += r->n;
     else {
-        st->leaked_blocks++;
-        st->leaked_bytes += r->size;
+        st->leaked_blocks += r->n;
+        st->leaked_bytes = an_sat_add(st->leaked_bytes, r->bytes);
     }
     if (peak >= 0 && r->alloc_ns <= peak && (r->free_ns < 0 || r->free_ns > peak)) {
-        st->peak_blocks++;
-        st->peak_bytes += r->size;
+        st->peak_blocks += r->n;
+        st->peak_bytes = an_sat_add(st->peak_bytes, r->bytes);
     }
     if (s->short_ns > 0 && r->free_ns >= 0 && r->free_ns - r->alloc_ns < s->short_ns)
-        st->short_lived++;
+        st->short_lived += r->n;
 }
 
 static int stats_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
@@ -100,6 +105,7 @@ static int stats_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
         pend_settle(s, p, r->alloc_ns);
     p->node = r->node;
     p->free_ns = r->free_ns;
+    p->n = r->n;
     p->counted = an_filter_in_window(&s->c->o->filter, r->alloc_ns);
     if (p->counted)
         stats_count(s, r);
@@ -177,6 +183,10 @@ int an_ctx_stats(an_ctx_t *c, int want_short_lived, char *err, size_t errlen)
     int scan = stats_need_scan(c, want_short_lived, err, errlen);
     if (scan < 0)
         return -1;
+    if (scan && c->aggregate)
+        return an_ctx_no_rows(c, want_short_lived ? "lifetimes (short-lived blocks)"
+                                 : c->o->filter.window ? "time windows (--from, --to)"
+                                                       : "figures", err, errlen);
     if (scan && !c->tree->loaded && an_tree_load(c->tree, err, errlen) != 0)
         return -1;
     if (stats_alloc(c, err, errlen) != 0) /* the tree may have grown */

@@ -42,13 +42,13 @@ static void sum_proc_row(summary_t *s, sqlite3_stmt *st, sum_proc_t *p)
         s->peak_rss = col_or(st, 12, -1);
         s->peak_pid = p->pid;
     }
-    s->allocs += p->allocs;
-    s->frees += sqlite3_column_int64(st, 14);
-    s->failed += sqlite3_column_int64(st, 15);
-    s->unknown_frees += sqlite3_column_int64(st, 16);
-    s->ring_waits += sqlite3_column_int64(st, 17);
-    s->ring_wait_ns += sqlite3_column_int64(st, 18);
-    s->lost_events += sqlite3_column_int64(st, 19);
+    s->allocs = an_sat_add(s->allocs, p->allocs);
+    s->frees = an_sat_add(s->frees, sqlite3_column_int64(st, 14));
+    s->failed = an_sat_add(s->failed, sqlite3_column_int64(st, 15));
+    s->unknown_frees = an_sat_add(s->unknown_frees, sqlite3_column_int64(st, 16));
+    s->ring_waits = an_sat_add(s->ring_waits, sqlite3_column_int64(st, 17));
+    s->ring_wait_ns = an_sat_add(s->ring_wait_ns, sqlite3_column_int64(st, 18));
+    s->lost_events = an_sat_add(s->lost_events, sqlite3_column_int64(st, 19));
     if (!s->command[0] && sqlite3_column_text(st, 3))
         snprintf(s->command, sizeof s->command, "%s", sqlite3_column_text(st, 3));
 }
@@ -173,6 +173,10 @@ int an_sum_gather(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
     sum_meta(c, s);
     if (sum_processes(c, s, err, errlen) != 0 || an_sum_kinds(c, s, err, errlen) != 0 ||
         sum_peak_rss(c, s, err, errlen) != 0 || sum_run_time(c, s, err, errlen) != 0)
+        return -1;
+    if (c->sample_rate > 0 && /* the column exists since sampling does */
+        an_db_int64(c->d, "SELECT sum(unsampled_frees) FROM processes", 0, &s->unsampled_frees,
+                    err, errlen) != 0)
         return -1;
     sum_from_stats(c, s);
     if (s->peak_bytes == 0 && sum_peak_samples(c, s, err, errlen) != 0)

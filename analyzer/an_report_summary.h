@@ -27,6 +27,7 @@ typedef struct summary_s {
     long long leaked_bytes, leaked_blocks;
     long long peak_bytes, peak_blocks, peak_ns, peak_rss, peak_pid;
     long long ring_waits, ring_wait_ns, unknown_frees, lost_events;
+    long long unsampled_frees; /* sampled recording: frees of blocks not sampled */
     sum_kind_t kinds[SUM_MAX_KINDS];
     int n_kinds;
     sum_proc_t *procs;

@@ -92,6 +92,8 @@ static void text_body(an_ctx_t *c, const summary_t *s)
              an_fmt_bytes(s->bytes, b, sizeof b));
     text_line(f, "allocations", line);
     text_kinds(f, s);
+    if (c->aggregate)
+        text_line(f, "", "(calls by kind are not kept in an aggregated recording)");
     text_line(f, "frees", an_fmt_count(s->frees, a, sizeof a));
     text_peak(c, s);
     snprintf(line, sizeof line, "%s in %s blocks", an_fmt_bytes(s->leaked_bytes, a, sizeof a),
@@ -106,6 +108,11 @@ static void text_body(an_ctx_t *c, const summary_t *s)
     text_line(f, "ring waits", line);
     if (s->unknown_frees)
         text_line(f, "unknown frees", an_fmt_count(s->unknown_frees, a, sizeof a));
+    if (s->unsampled_frees) {
+        snprintf(line, sizeof line, "%s (of blocks not sampled: not in the figures)",
+                 an_fmt_count(s->unsampled_frees, a, sizeof a));
+        text_line(f, "other frees", line);
+    }
     if (s->lost_events) {
         snprintf(line, sizeof line, "%s (figures are incomplete)",
                  an_fmt_count(s->lost_events, a, sizeof a));
@@ -162,6 +169,7 @@ static void json_body(an_ctx_t *c, const summary_t *s)
     an_json_int(j, "ring_waits", s->ring_waits);
     an_json_int(j, "ring_wait_ns", s->ring_wait_ns);
     an_json_int(j, "unknown_frees", s->unknown_frees);
+    an_json_int(j, "unsampled_frees", s->unsampled_frees);
     an_json_int(j, "lost_events", s->lost_events);
 }
 
@@ -201,6 +209,7 @@ static void csv_body(an_ctx_t *c, const summary_t *s)
     csv_kv(f, "ring_waits", s->ring_waits);
     csv_kv(f, "ring_wait_ns", s->ring_wait_ns);
     csv_kv(f, "unknown_frees", s->unknown_frees);
+    csv_kv(f, "unsampled_frees", s->unsampled_frees);
     csv_kv(f, "lost_events", s->lost_events);
 }
 

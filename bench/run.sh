@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEATS=${1:-5}
-BUILD=${BUILD:-build}
+BUILD=$(realpath -m "${BUILD:-build}")
 HEAPQL=$BUILD/bin/heapql
 WORK=$(mktemp -d /tmp/heapql-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -23,7 +23,7 @@ now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 run_heapql() { "$HEAPQL" run -q --force -o "$WORK/h.db" -- "$@"; }
-run_heaptrack() { heaptrack -o "$WORK/ht" "$@" >/dev/null 2>&1; rm -f "$WORK"/ht*; }
+run_heaptrack() { heaptrack -o "$WORK/heaptrack.out" "$@" >/dev/null 2>&1; rm -f "$WORK"/heaptrack.out*; }
 
 # time_ms WORKLOAD RUNNER: one timed run in milliseconds.
 time_ms() {
@@ -37,7 +37,7 @@ time_ms() {
 # peak_rss_kb WORKLOAD [shim]: the program's own peak RSS (bench/maxrss).
 peak_rss_kb() {
     if [ "${2:-}" = shim ]; then
-        LD_PRELOAD="$PWD/$BUILD/lib/libheapql.so" HEAPQL_OUTPUT="$WORK/rss.db" HEAPQL_BIN="$PWD/$HEAPQL" \
+        LD_PRELOAD="$BUILD/lib/libheapql.so" HEAPQL_OUTPUT="$WORK/rss.db" HEAPQL_BIN="$HEAPQL" \
             "wl_$1" "$BUILD/bench/maxrss" 2>&1 >/dev/null | tail -n 1
         for _ in $(seq 1 600); do
             [ "$(sqlite3 "$WORK/rss.db" "SELECT value FROM meta WHERE key='status'" 2>/dev/null)" = complete ] && break
@@ -52,13 +52,13 @@ peak_rss_kb() {
 table="| workload | bare (ms) | heapql (ms) | heaptrack (ms) | heapql slowdown | heaptrack slowdown | heapql / heaptrack | allocations | collector allocs/s (CPU) | DB bytes/alloc | RSS with shim / bare |
 |---|---|---|---|---|---|---|---|---|---|---|"
 for wl in $WORKLOADS; do
-    : >"$WORK/bare" ; : >"$WORK/hq" ; : >"$WORK/ht"
+    : >"$WORK/t_bare" ; : >"$WORK/t_hq" ; : >"$WORK/t_ht"
     for _ in $(seq 1 "$REPEATS"); do
-        time_ms "$wl" "" >>"$WORK/bare"
-        time_ms "$wl" run_heapql >>"$WORK/hq"
-        time_ms "$wl" run_heaptrack >>"$WORK/ht"
+        time_ms "$wl" "" >>"$WORK/t_bare"
+        time_ms "$wl" run_heapql >>"$WORK/t_hq"
+        time_ms "$wl" run_heaptrack >>"$WORK/t_ht"
     done
-    bare=$(median <"$WORK/bare"); hq=$(median <"$WORK/hq"); ht=$(median <"$WORK/ht")
+    bare=$(median <"$WORK/t_bare"); hq=$(median <"$WORK/t_hq"); ht=$(median <"$WORK/t_ht")
     allocs=$(sqlite3 "$WORK/h.db" "SELECT count(*) FROM allocations")
     cpu=$(sqlite3 "$WORK/h.db" "SELECT value FROM meta WHERE key='collector_cpu_ns'")
     size=$(stat -c %s "$WORK/h.db")

@@ -4,11 +4,14 @@
  * typed by users.  The shim hands over a listening socket (--listen-fd) and
  * names the process whose end ends the recording (--root).  Runs in a
  * session of its own so the terminal's Ctrl-C reaches only the program.
+ * HEAPQL_SAMPLE_RATE and HEAPQL_AGGREGATE come through the environment
+ * (checked by the collector, which refuses a malformed value).
  * Prints nothing unless something goes wrong.
  */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include "cli.h"
 #include "coll.h"
 #include "hq_proto.h"
+#include "hq_sample.h"
 
 static volatile sig_atomic_t collect_stop;
 
@@ -94,6 +98,17 @@ static void collect_remove_socket(const char *path)
     }
 }
 
+/* A malformed value is left to coll_open, which names it and refuses. */
+static void collect_modes(coll_config_t *cfg)
+{
+    const char *rate = getenv(HQ_ENV_SAMPLE_RATE), *aggr = getenv(HQ_ENV_AGGREGATE);
+    uint64_t v;
+    if (rate && cli_parse_u64(rate, 0, HQ_SAMPLE_RATE_MAX, &v) == 0)
+        cfg->sample_rate = v;
+    if (aggr && cli_parse_u64(aggr, 0, 1, &v) == 0)
+        cfg->aggregate = (int)v;
+}
+
 int cmd_collect(int argc, char **argv)
 {
     collect_opts_t o;
@@ -109,6 +124,7 @@ int cmd_collect(int argc, char **argv)
     collect_signals();
     coll_config_t cfg = {.db_path = o.output, .socket_path = o.socket, .depth = (unsigned)o.depth,
                          .listen_fd = (int)o.listen_fd, .command = "(standalone LD_PRELOAD)"};
+    collect_modes(&cfg);
     if (coll_open(&c, &cfg, err, sizeof err) != 0 ||
         coll_set_root(c, (pid_t)o.root, 0, err, sizeof err) != 0) {
         cli_error("%s: not recording", err);

@@ -16,15 +16,19 @@
 
 #include "an_sym.h"
 #include "cli.h"
+#include "cli_live.h"
 #include "cli_spawn.h"
 #include "coll.h"
 #include "hq_proto.h"
+#include "hq_sample.h"
 
 typedef struct run_opts_s {
     const char *output;
     unsigned depth;
     unsigned ring_mb;
     int force, quiet, symbolize, live;
+    uint64_t sample_rate; /* --sample-rate: bytes per sample, 0 = every allocation */
+    int aggregate;        /* --aggregate: totals only, no allocation rows */
     char **argv; /* the program and its arguments */
 } run_opts_t;
 
@@ -34,7 +38,11 @@ static void run_usage(void)
 {
     fprintf(stderr,
             "usage: heapql run [-o DB] [--depth N] [--ring-mb N] [--force] [--quiet]\n"
-            "                  [--no-symbolize] [--live] [--] PROG [ARGS...]\n"
+            "                  [--no-symbolize] [--live] [--sample-rate BYTES] [--aggregate]\n"
+            "                  [--] PROG [ARGS...]\n"
+            "  --sample-rate BYTES  record one allocation per BYTES allocated on average\n"
+            "          (Poisson sampling, larger blocks always): figures become estimates\n"
+            "  --aggregate  keep per-call-site totals and the heap over time, no rows\n"
             "  --live  browse the recording in the terminal UI while it runs; the program's\n"
             "          output goes to DB.log\n");
 }
@@ -61,6 +69,19 @@ static int run_parse_number(const char *opt, const char *s, uint64_t min, uint64
         return -1;
     }
     *out = (unsigned)v;
+    return 0;
+}
+
+/* --sample-rate: bytes per sample, 0 (every allocation) to HQ_SAMPLE_RATE_MAX. */
+static int run_parse_rate(const char *s, uint64_t *out)
+{
+    if (!s)
+        return -1;
+    if (cli_parse_u64(s, 0, HQ_SAMPLE_RATE_MAX, out) != 0) {
+        cli_error("--sample-rate must be a whole number of bytes from 0 (record every "
+                  "allocation) to %llu, not '%s'", HQ_SAMPLE_RATE_MAX, s);
+        return -1;
+    }
     return 0;
 }
 
@@ -91,6 +112,11 @@ static int run_parse(int argc, char **argv, run_opts_t *o)
                 cli_error("--ring-mb must be a power of two, not %u", o->ring_mb);
                 return -1;
             }
+        } else if (!strcmp(a, "--sample-rate")) {
+            if (run_parse_rate(run_value(argc, argv, &i), &o->sample_rate))
+                return -1;
+        } else if (!strcmp(a, "--aggregate")) {
+            o->aggregate = 1;
         } else if (!strcmp(a, "--force")) {
             o->force = 1;
         } else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -113,7 +139,7 @@ static int run_parse(int argc, char **argv, run_opts_t *o)
         return -1;
     }
     o->argv = argv + i;
-    if (o->live && (!isatty(0) || !isatty(1))) {
+    if (o->live && !cli_live_possible()) {
         cli_error("--live needs a terminal on stdin and stdout");
         return -1;
     }
@@ -186,6 +212,11 @@ static void run_summary(const run_opts_t *o, const char *db, pid_t pid, const co
               (double)s->duration_ns / 1e9, s->truncated ? " -- TRUNCATED" : "");
     if (s->truncated && s->truncated_reason[0])
         cli_error("  truncated: %s", s->truncated_reason);
+    if (s->sample_rate)
+        cli_error("  sampled: estimates (1 sample per %llu bytes)",
+                  (unsigned long long)s->sample_rate);
+    if (s->aggregate)
+        cli_error("  aggregated: per-call-site totals only, no allocation rows");
     cli_error("  allocations %llu calls, %s; frees %llu; failed %llu",
               (unsigned long long)s->alloc_calls, cli_bytes(s->alloc_bytes, a, sizeof a),
               (unsigned long long)s->free_calls, (unsigned long long)s->failed_allocs);
@@ -328,7 +359,8 @@ static int run_prepare(const run_opts_t *o, run_state_t *st)
     if (o->live && run_name_log(st) != 0)
         return CLI_EXIT_ERROR;
     coll_config_t cfg = {.db_path = st->db, .socket_path = st->sock, .depth = o->depth,
-                         .force = o->force, .listen_fd = -1, .command = st->cmdline};
+                         .force = o->force, .listen_fd = -1, .command = st->cmdline,
+                         .sample_rate = o->sample_rate, .aggregate = o->aggregate};
     if (coll_open(&st->coll, &cfg, err, sizeof err) != 0 ||
         coll_set_root(st->coll, st->child.pid, 1, err, sizeof err) != 0) {
         cli_error("%s", err);
@@ -336,23 +368,6 @@ static int run_prepare(const run_opts_t *o, run_state_t *st)
         return CLI_EXIT_ERROR;
     }
     return 0;
-}
-
-/* Start `heapql tui DB` on the terminal.  Returns its pid, or -1. */
-static pid_t run_start_tui(const char *db)
-{
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    pid_t pid;
-    if (n <= 0)
-        return -1;
-    self[n] = '\0';
-    pid = fork();
-    if (pid == 0) {
-        execl(self, "heapql", "tui", db, (char *)NULL);
-        _exit(127);
-    }
-    return pid;
 }
 
 static void run_symbolize(const run_opts_t *o, const char *db)
@@ -389,7 +404,7 @@ int cmd_run(int argc, char **argv)
         unlink(st.db);
         return 127;
     }
-    if (o.live && (tui = run_start_tui(st.db)) < 0)
+    if (o.live && (tui = cli_live_start(st.db)) < 0)
         cli_error("cannot start the terminal UI: %s (recording goes on)", strerror(errno));
     status = run_loop(st.coll, st.child.pid, &failed);
     coll_root_ended(st.coll, status);
@@ -405,9 +420,7 @@ int cmd_run(int argc, char **argv)
                   "LD_PRELOAD)", o.argv[0]);
     if (!failed && o.symbolize)
         run_symbolize(&o, st.db);
-    if (tui > 0)
-        while (waitpid(tui, NULL, 0) < 0 && errno == EINTR)
-            ;
+    cli_live_wait(tui);
     if (!o.quiet)
         run_summary(&o, st.db, st.child.pid, &sum);
     if (o.live && !o.quiet)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "hq_ring.h"
+#include "hq_sample.h"
 
 int coll_fail(coll_t *c, const char *fmt, ...)
 {
@@ -77,6 +78,11 @@ static int coll_check_config(const coll_config_t *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "stack depth %u out of range 1..%u", cfg->depth, HQ_DEPTH_MAX);
         return -1;
     }
+    if (cfg->sample_rate > HQ_SAMPLE_RATE_MAX) {
+        snprintf(err, errlen, "sample rate %llu out of range 0..%llu bytes",
+                 (unsigned long long)cfg->sample_rate, (unsigned long long)HQ_SAMPLE_RATE_MAX);
+        return -1;
+    }
     return 0;
 }
 
@@ -89,6 +95,9 @@ static coll_t *coll_alloc(const coll_config_t *cfg)
     c->listen_fd = cfg->listen_fd;
     c->root_pidfd = c->db_fd = -1;
     c->depth = cfg->depth ? cfg->depth : HQ_DEPTH_DEFAULT;
+    c->sample_rate = cfg->sample_rate;
+    c->aggregate = cfg->aggregate != 0;
+    c->unit_shift = cfg->sample_rate ? COLL_SAMPLED_UNIT_SHIFT : 0;
     c->mode = cfg->listen_fd >= 0 ? "standalone" : "run";
     c->next_alloc_id = 1;
     c->next_frame_id = c->next_callsite_id = c->next_module_id = c->next_proc_id = 1;

@@ -36,8 +36,15 @@ typedef struct coll_config_s {
                               * The collector owns it from coll_open on (closed by coll_close,
                               * or by coll_open when that fails). */
     const char *command;     /* the recorded command line, for meta */
+    uint64_t sample_rate;    /* 0: record every allocation; else Poisson sampling, one sample
+                              * per sample_rate bytes (common/hq_sample.h), <= HQ_SAMPLE_RATE_MAX;
+                              * aggregated figures become estimates */
+    int aggregate;           /* 1: per-callsite and process totals and samples only, no
+                              * allocations rows */
 } coll_config_t;
 
+/* In a sampled run (sample_rate > 0) calls, frees, bytes, peak and leaks
+ * are estimates. */
 typedef struct coll_summary_s {
     uint64_t alloc_calls;    /* successful allocations, all processes */
     uint64_t free_calls;
@@ -52,6 +59,8 @@ typedef struct coll_summary_s {
     uint64_t duration_ns;
     int truncated;           /* 1: something was not recorded completely */
     char truncated_reason[160];
+    uint64_t sample_rate;    /* as configured */
+    int aggregate;
 } coll_summary_t;
 
 enum coll_step_result {

@@ -4,6 +4,9 @@
  * the block's text arena); a full block goes to the writer thread
  * (coll_writer.c), or is written at once when no writer runs.
  *
+ * Real columns (allocations.weight in a sampled run) hold the bits of their
+ * double.
+ *
  * Writing a block: COLL_BATCH_ROWS rows per execution of one prepared
  * multi-row "INSERT ... VALUES (...),(...)" statement, the rest row by row.
  * Sorted batches (allocations) are written in rowid order: appending
@@ -115,6 +118,13 @@ int64_t coll_batch_text(coll_batch_t *b, const char *s, size_t len)
     return at;
 }
 
+int64_t coll_batch_real(double d)
+{
+    int64_t v;
+    memcpy(&v, &d, sizeof v);
+    return v == COLL_NULL ? 0 : v; /* -0.0 has NULL's bits: store +0.0 */
+}
+
 /* LSD radix sort of (key - min) in 11-bit digits: rows arrive nearly in
  * order, so the key range (and the number of passes) stays small. */
 static void batch_radix(coll_batch_key_t *a, coll_batch_key_t *tmp, size_t n, int64_t min,
@@ -171,6 +181,12 @@ static int batch_run(coll_batch_t *b, sqlite3_stmt *st, const coll_rows_t *r, si
     for (int i = 0; b->text_cols && i < n; i++) /* rare tables: rebind their text */
         if (v[i] != COLL_NULL && (b->text_cols & (1u << (i % b->ncols))))
             sqlite3_bind_text(st, i + 1, r->text + v[i], -1, SQLITE_TRANSIENT);
+    for (int i = 0; b->real_cols && i < n; i++) /* and their doubles */
+        if (v[i] != COLL_NULL && (b->real_cols & (1u << (i % b->ncols)))) {
+            double d;
+            memcpy(&d, &v[i], sizeof d);
+            sqlite3_bind_double(st, i + 1, d);
+        }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     return rc == SQLITE_DONE ? 0 : -1;

@@ -246,6 +246,8 @@ static int db_meta_start(coll_t *c, const coll_config_t *cfg)
            coll_db_meta_text(c, "status", "recording") ||
            coll_db_meta_int(c, "collector_pid", getpid()) ||
            coll_db_meta_int(c, "depth", c->depth) ||
+           coll_db_meta_int(c, "sample_rate", (int64_t)c->sample_rate) ||
+           coll_db_meta_int(c, "aggregate", c->aggregate) ||
            coll_db_meta_int(c, "events_lost", 0) ||
            coll_db_meta_int(c, "ring_waits", 0) ||
            coll_db_meta_int(c, "ring_wait_ns", 0) ||

@@ -2,8 +2,8 @@
  * coll_env.c -- the environment the collector reads, checked before the
  * database is created:
  *
- *   HEAPQL_RING_MB, HEAPQL_DEPTH   settings the shim and `heapql collect`
- *       take from the environment.  The shim cannot print, so it would
+ *   HEAPQL_RING_MB, HEAPQL_DEPTH, HEAPQL_SAMPLE_RATE, HEAPQL_AGGREGATE
+ *       settings the shim and `heapql collect` take from the environment.  The shim cannot print, so it would
  *       silently use its default for a malformed value; the collector
  *       refuses it instead, with one line naming the variable.
  *   HEAPQL_FAULT_DB_MAX_PAGES=N    a test hook (docs/RELIABILITY.md): the
@@ -14,6 +14,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "hq_sample.h"
 
 #define ENV_RING_MB_MAX 1024u
 #define ENV_FAULT_PAGES "HEAPQL_FAULT_DB_MAX_PAGES"
@@ -50,6 +52,7 @@ int coll_env_check(coll_t *c)
 {
     const char *ring = getenv(HQ_ENV_RING_MB), *depth = getenv(HQ_ENV_DEPTH);
     const char *pages = getenv(ENV_FAULT_PAGES);
+    const char *rate = getenv(HQ_ENV_SAMPLE_RATE), *aggr = getenv(HQ_ENV_AGGREGATE);
     char shown[48];
     uint64_t v;
     if (ring && *ring && (env_number(ring, 1, ENV_RING_MB_MAX, &v) != 0 || (v & (v - 1))))
@@ -58,6 +61,13 @@ int coll_env_check(coll_t *c)
     if (depth && *depth && env_number(depth, 1, HQ_DEPTH_MAX, &v) != 0)
         return coll_fail(c, "%s must be a whole number from 1 to %u, not '%s'", HQ_ENV_DEPTH,
                          HQ_DEPTH_MAX, env_shown(depth, shown, sizeof shown));
+    if (rate && *rate && env_number(rate, 0, HQ_SAMPLE_RATE_MAX, &v) != 0)
+        return coll_fail(c, "%s must be a whole number of bytes from 0 (every allocation) to "
+                         "%llu, not '%s'", HQ_ENV_SAMPLE_RATE, HQ_SAMPLE_RATE_MAX,
+                         env_shown(rate, shown, sizeof shown));
+    if (aggr && *aggr && env_number(aggr, 0, 1, &v) != 0)
+        return coll_fail(c, "%s must be 0 or 1, not '%s'", HQ_ENV_AGGREGATE,
+                         env_shown(aggr, shown, sizeof shown));
     if (pages && *pages && env_number(pages, 1, ENV_FAULT_PAGES_MAX, &v) != 0)
         return coll_fail(c, "%s must be a whole number of pages from 1 to %llu, not '%s'",
                          ENV_FAULT_PAGES, ENV_FAULT_PAGES_MAX, env_shown(pages, shown, sizeof shown));

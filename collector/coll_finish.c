@@ -19,20 +19,22 @@
 
 #define FINISH_BUSY_MS 2000 /* a live reader may hold the WAL a moment */
 
-/* One callsite_stats row per leaf callsite slot with allocations. */
+/* One callsite_stats row per leaf callsite slot with allocations (counts
+ * from units to blocks: estimates in a sampled run). */
 int coll_finish_stats(coll_t *c, coll_proc_t *p)
 {
     coll_batch_t *rows = &c->batch[COLL_B_STATS];
     for (uint32_t i = 1; i < p->nslots; i++) {
         const coll_slot_t *s = &p->slots[i];
         int at_peak = s->snap_epoch == p->epoch;
-        const int64_t v[] = {s->callsite_id, p->pid, (int64_t)s->alloc_count,
+        const int64_t v[] = {s->callsite_id, p->pid, (int64_t)coll_units(c, s->alloc_count),
                              (int64_t)s->alloc_bytes, (int64_t)s->usable_bytes,
-                             (int64_t)s->free_count,
-                             (int64_t)(at_peak ? s->snap_blocks : s->live_blocks),
+                             (int64_t)coll_units(c, s->free_count),
+                             (int64_t)coll_units(c, at_peak ? s->snap_blocks : s->live_blocks),
                              (int64_t)(at_peak ? s->snap_bytes : s->live_bytes),
-                             (int64_t)s->live_blocks, (int64_t)s->live_bytes,
-                             (int64_t)s->temporary_count, (int64_t)s->failed_count};
+                             (int64_t)coll_units(c, s->live_blocks), (int64_t)s->live_bytes,
+                             (int64_t)coll_units(c, s->temporary_count),
+                             (int64_t)s->failed_count};
         if (!s->alloc_count && !s->failed_count)
             continue;
         memcpy(coll_batch_slot(rows), v, sizeof v);
@@ -73,6 +75,8 @@ static int finish_live(coll_t *c, coll_proc_t *p)
 {
     int shim_gone = __atomic_load_n(&p->hdr->detached, __ATOMIC_ACQUIRE) != 0;
     long n;
+    if (p->attached)
+        c->attach_stop_ns = coll_rel_now(c); /* heapql attach detached from it */
     if (!shim_gone) {
         __atomic_store_n(&p->hdr->detached, 1, __ATOMIC_RELEASE);
         p->we_detached = 1;
@@ -81,7 +85,7 @@ static int finish_live(coll_t *c, coll_proc_t *p)
         ;
     if (n < 0)
         return -1;
-    return coll_proc_finalize(c, p, shim_gone ? "detached" : "running", -1);
+    return coll_proc_finalize(c, p, shim_gone || p->attached ? "detached" : "running", -1);
 }
 
 static int finish_procs(coll_t *c)
@@ -106,11 +110,11 @@ static void finish_summary(const coll_t *c, coll_summary_t *s)
     memset(s, 0, sizeof *s);
     for (size_t i = 0; i < c->nprocs; i++) {
         const coll_proc_t *p = c->procs[i];
-        s->alloc_calls += p->alloc_calls;
-        s->free_calls += p->free_calls;
+        s->alloc_calls += coll_units(c, p->alloc_calls);
+        s->free_calls += coll_units(c, p->free_calls);
         s->failed_allocs += p->failed_allocs;
         s->alloc_bytes += p->alloc_bytes;
-        s->leaked_blocks += p->leaked_blocks;
+        s->leaked_blocks += coll_units(c, p->leaked_blocks);
         s->leaked_bytes += p->leaked_bytes;
         s->ring_waits += p->ring_waits;
         if (p->pid == c->root_pid && (!peak || p->peak_bytes > peak->peak_bytes))
@@ -125,6 +129,8 @@ static void finish_summary(const coll_t *c, coll_summary_t *s)
     s->duration_ns = c->now - c->t0;
     s->truncated = c->truncated;
     snprintf(s->truncated_reason, sizeof s->truncated_reason, "%s", c->truncated ? c->reason : "");
+    s->sample_rate = c->sample_rate;
+    s->aggregate = c->aggregate;
 }
 
 /* CPU time of this process (the loop and the writer thread). */
@@ -134,6 +140,22 @@ static int64_t finish_cpu_ns(void)
     if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
         return 0;
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* heapql attach: when recording stopped (the target's end, or the detach). */
+static int finish_attach_meta(coll_t *c)
+{
+    char iso[64];
+    int64_t stop = -1;
+    for (size_t i = 0; i < c->nprocs; i++)
+        if (c->procs[i]->attached)
+            stop = c->procs[i]->end_ns > 0 ? c->procs[i]->end_ns : c->attach_stop_ns;
+    if (stop < 0)
+        return 0;
+    coll_db_iso_time(c->start_unix_ns + stop, iso, sizeof iso);
+    return coll_db_meta_int(c, "attach_stop_ns", stop) || coll_db_meta_text(c, "attach_stop", iso)
+               ? -1
+               : 0;
 }
 
 static int finish_meta(coll_t *c, const coll_summary_t *s)
@@ -154,7 +176,9 @@ static int finish_meta(coll_t *c, const coll_summary_t *s)
            coll_db_meta_int(c, "events_lost", (int64_t)lost) ||
            coll_db_meta_int(c, "ring_waits", (int64_t)s->ring_waits) ||
            coll_db_meta_int(c, "ring_wait_ns", (int64_t)wait_ns) ||
-           coll_db_meta_int(c, "collector_cpu_ns", finish_cpu_ns()) ? -1 : 0;
+           coll_db_meta_int(c, "collector_cpu_ns", finish_cpu_ns()) || finish_attach_meta(c)
+               ? -1
+               : 0;
 }
 
 /* One self-contained file: best effort, a reader may still hold the WAL. */

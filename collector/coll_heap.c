@@ -17,11 +17,40 @@
  *
  * Temporary (heaptrack): freed before the allocating thread allocated
  * anything else, i.e. the block is still its thread's last allocation.
+ *
+ * Sampled runs (c->sample_rate): only sampled blocks arrive, every free
+ * does.  A free of a block not held is one of an unsampled block
+ * (unsampled_frees).  Each block adds its estimate (heap_est) to the
+ * figures; the heap total, its peak and the per-callsite peaks are then
+ * those of the estimated heap.  Whether a block is temporary the shim
+ * says itself for a same-thread free (HQ_FREE_LAST); a cross-thread free
+ * falls back to the thread's last *sampled* allocation, which overstates.
+ * Aggregated runs (c->aggregate) do all of this and write no rows.
  */
 #include "coll_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "hq_sample.h"
+
+/* What one block stands for: itself in a full run; in a sampled run its
+ * weight w (hq_sample.h): w * size bytes, w blocks in units. */
+typedef struct heap_est_s {
+    uint64_t bytes, usable, units;
+} heap_est_t;
+
+static inline heap_est_t heap_est(const coll_t *c, const coll_block_t *b)
+{
+    double w;
+    if (!c->sample_rate)
+        return (heap_est_t){b->size, b->usable, 1};
+    w = hq_sample_weight(b->size, c->sample_rate);
+    return (heap_est_t){(uint64_t)llround((double)b->size * w),
+                        (uint64_t)llround((double)b->usable * w),
+                        (uint64_t)llround(w * (double)(1ull << c->unit_shift))};
+}
 
 static inline coll_slot_t *heap_touch(coll_proc_t *p, uint32_t s)
 {
@@ -34,13 +63,13 @@ static inline coll_slot_t *heap_touch(coll_proc_t *p, uint32_t s)
     return sl;
 }
 
-static inline void heap_add(coll_proc_t *p, const coll_block_t *b, int64_t t)
+static inline void heap_add(coll_proc_t *p, const coll_block_t *b, heap_est_t e, int64_t t)
 {
     coll_slot_t *sl = heap_touch(p, b->slot);
-    sl->live_bytes += b->size;
-    sl->live_blocks++;
-    p->heap_bytes += b->size;
-    p->heap_blocks++;
+    sl->live_bytes += e.bytes;
+    sl->live_blocks += e.units;
+    p->heap_bytes += e.bytes;
+    p->heap_blocks += e.units;
     if (p->heap_bytes > p->peak_bytes) {
         p->peak_bytes = p->heap_bytes;
         p->peak_blocks = p->heap_blocks;
@@ -49,20 +78,23 @@ static inline void heap_add(coll_proc_t *p, const coll_block_t *b, int64_t t)
     }
 }
 
-static inline void heap_sub(coll_proc_t *p, const coll_block_t *b)
+static inline void heap_sub(coll_proc_t *p, const coll_block_t *b, heap_est_t e)
 {
     coll_slot_t *sl = heap_touch(p, b->slot);
-    sl->live_bytes -= b->size;
-    sl->live_blocks--;
-    p->heap_bytes -= b->size;
-    p->heap_blocks--;
+    sl->live_bytes -= e.bytes;
+    sl->live_blocks -= e.units;
+    p->heap_bytes -= e.bytes;
+    p->heap_blocks -= e.units;
 }
 
 static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int64_t free_ns)
 {
     coll_batch_t *rows = &c->batch[COLL_B_ALLOCS];
-    int64_t *v = coll_batch_slot(rows);
-    int64_t cs = p->slots[b->slot].callsite_id;
+    int64_t *v, cs;
+    if (c->aggregate)
+        return 0;
+    v = coll_batch_slot(rows);
+    cs = p->slots[b->slot].callsite_id;
     v[0] = (int64_t)b->id;
     v[1] = p->pid;
     v[2] = b->tid;
@@ -73,22 +105,29 @@ static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int6
     v[7] = cs ? cs : COLL_NULL;
     v[8] = b->alloc_ns;
     v[9] = free_ns;
+    if (c->sample_rate)
+        v[10] = coll_batch_real(hq_sample_weight(b->size, c->sample_rate));
     return coll_batch_push(rows) == 0 ? 0 : coll_db_failed(c);
 }
 
 /* The block (already off the heap total) was freed at free_ns. */
-static int heap_freed(coll_t *c, coll_proc_t *p, const coll_block_t *b, int64_t free_ns, int temp)
+static int heap_freed(coll_t *c, coll_proc_t *p, const coll_block_t *b, heap_est_t e,
+                      int64_t free_ns, int temp)
 {
     coll_slot_t *sl = &p->slots[b->slot];
-    sl->free_count++;
-    sl->temporary_count += (uint64_t)temp;
-    p->free_calls++;
+    sl->free_count += e.units;
+    sl->temporary_count += temp ? e.units : 0;
+    p->free_calls += e.units;
     return heap_row(c, p, b, free_ns);
 }
 
-static int heap_is_temp(coll_proc_t *p, const coll_block_t *b)
+/* r: the free (sampled runs: the shim knows a same-thread temporary). */
+static int heap_is_temp(const coll_t *c, coll_proc_t *p, const coll_block_t *b,
+                        const hq_rec_free_t *r)
 {
     const coll_thread_t *th;
+    if (c->sample_rate && r->tid == b->tid)
+        return (r->flags & HQ_FREE_LAST) != 0;
     if (b->flags & COLL_BLOCK_LAST_OF_THREAD)
         return 1;
     th = coll_thread_find(p, b->tid);
@@ -100,7 +139,7 @@ static int heap_is_temp(coll_proc_t *p, const coll_block_t *b)
 static int heap_missed(coll_t *c, coll_proc_t *p, const coll_block_t *old, int64_t t)
 {
     p->missed_frees++;
-    heap_sub(p, old);
+    heap_sub(p, old, heap_est(c, old));
     return heap_row(c, p, old, t);
 }
 
@@ -118,7 +157,7 @@ int64_t coll_heap_callsite(const coll_proc_t *p, uint32_t stack_id)
 int coll_heap_unpark(coll_t *c, coll_proc_t *p, coll_thread_t *th)
 {
     th->parked = 0;
-    return heap_freed(c, p, &th->park, th->park_ns, th->park_temp);
+    return heap_freed(c, p, &th->park, heap_est(c, &th->park), th->park_ns, th->park_temp);
 }
 
 int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t t)
@@ -126,6 +165,7 @@ int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t 
     coll_thread_t *th;
     coll_block_t *b;
     coll_slot_t *sl;
+    heap_est_t e;
     int existed;
     if (!r->ptr)
         return 0;
@@ -146,13 +186,14 @@ int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t 
                         .slot = heap_stack_slot(p, r->stack_id), .kind = r->kind};
     th->last_alloc_id = b->id;
     th->last_alloc_ptr = b->ptr;
+    e = heap_est(c, b);
     sl = &p->slots[b->slot];
-    sl->alloc_count++;
-    sl->alloc_bytes += r->size;
-    sl->usable_bytes += r->usable;
-    p->alloc_calls++;
-    p->alloc_bytes += r->size;
-    heap_add(p, b, t);
+    sl->alloc_count += e.units;
+    sl->alloc_bytes += e.bytes;
+    sl->usable_bytes += e.usable;
+    p->alloc_calls += e.units;
+    p->alloc_bytes += e.bytes;
+    heap_add(p, b, e, t);
     return 0;
 }
 
@@ -167,19 +208,26 @@ int coll_heap_free(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, int64_t t)
 {
     coll_block_t b;
     coll_thread_t *th;
+    heap_est_t e;
     int temp;
     if (!r->ptr)
         return 0;
     if (p->threads_ended && (th = coll_thread_find(p, r->tid)) != NULL)
         coll_thread_saw(th, t); /* a free in a late key destructor */
     if (!coll_blocks_take(&p->blocks, r->ptr, &b)) {
-        p->unknown_frees++;
+        if (c->sample_rate)
+            p->unsampled_frees++;
+        else if (p->attached)
+            p->preexisting_frees++; /* allocated before the attach */
+        else
+            p->unknown_frees++;
         return 0;
     }
-    temp = heap_is_temp(p, &b);
-    heap_sub(p, &b);
+    temp = heap_is_temp(c, p, &b, r);
+    e = heap_est(c, &b);
+    heap_sub(p, &b, e);
     if (r->kind != HQ_KIND_REALLOC_FREE)
-        return heap_freed(c, p, &b, t, temp);
+        return heap_freed(c, p, &b, e, t, temp);
     th = coll_thread_get(p, r->tid);
     if (!th)
         return coll_fail(c, "out of memory");
@@ -210,7 +258,7 @@ int coll_heap_realloc_fail(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, in
     if (existed && heap_missed(c, p, b, t) != 0)
         return -1;
     *b = th->park;
-    heap_add(p, b, t);
+    heap_add(p, b, heap_est(c, b), t);
     return 0;
 }
 
@@ -233,10 +281,12 @@ int coll_heap_end(coll_t *c, coll_proc_t *p)
     for (size_t i = 0; p->blocks.slots && i <= p->blocks.mask; i++)
         if (p->blocks.slots[i].ptr)
             live[n++] = p->blocks.slots[i];
-    qsort(live, n, sizeof *live, heap_cmp_id);
+    if (!c->aggregate)
+        qsort(live, n, sizeof *live, heap_cmp_id);
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        p->leaked_blocks++;
-        p->leaked_bytes += live[i].size;
+        heap_est_t e = heap_est(c, &live[i]);
+        p->leaked_blocks += e.units;
+        p->leaked_bytes += e.bytes;
         rc = heap_row(c, p, &live[i], COLL_NULL);
     }
     free(live);

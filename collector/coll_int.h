@@ -79,6 +79,7 @@ typedef struct coll_batch_s {
     int ncols;                /* parameters per row */
     unsigned flags;
     uint32_t text_cols;       /* bit i: column i is text */
+    uint32_t real_cols;       /* bit i: column i is a double (coll_batch_real) */
     int oom;
     size_t cap;               /* rows per block */
     coll_rows_t *cur;         /* filled by the loop */
@@ -92,7 +93,11 @@ enum coll_batch_id {
     COLL_B_STATS, COLL_B_PROCS, COLL_B_PROC_END, COLL_B_MODULES, COLL_B_UNLOAD, COLL_B_COUNT
 };
 
-/* ---- one leaf callsite within one process image --------------------------- */
+/* ---- one leaf callsite within one process image ---------------------------
+ * Counts (alloc, free, live, snap, temporary) are in units of 1 << unit_shift
+ * blocks (coll_t): 1 in a full run; in a sampled run each recorded block adds
+ * its weight (hq_sample.h) in those units and its estimated bytes, and
+ * coll_units rounds the sums back to blocks.  failed_count is always exact. */
 typedef struct coll_slot_s {
     int64_t callsite_id;  /* 0 in slot 0: no callsite */
     uint64_t live_bytes, live_blocks;
@@ -127,6 +132,7 @@ typedef struct coll_proc_s {
     int64_t id;           /* processes.id */
     pid_t pid, ppid;
     int forked;
+    int attached;         /* heapql attach: the shim was loaded into it running (HQ_HELLO_ATTACH) */
     int state;
     int stopped;          /* ring unreadable: nothing more is read */
     hq_ring_hdr_t *hdr;
@@ -170,6 +176,8 @@ typedef struct coll_proc_s {
     size_t threads_ended;         /* of those, ended (coll_thread.c) */
 
     uint64_t alloc_calls, free_calls, failed_allocs, unknown_frees, missed_frees;
+    uint64_t unsampled_frees;     /* sampled run: frees of blocks the collector does not hold */
+    uint64_t preexisting_frees;   /* attached image: frees of blocks allocated before the attach */
     uint64_t alloc_bytes, lost_events;
     uint64_t ring_waits, ring_wait_ns;
     uint64_t leaked_blocks, leaked_bytes;
@@ -191,9 +199,13 @@ struct coll_s {
     char *db_path, *socket_path;
     int created_socket, listen_fd;
     unsigned depth;
+    uint64_t sample_rate;         /* 0: every allocation is recorded (coll_config_t) */
+    int aggregate;                /* 1: no allocations rows */
+    unsigned unit_shift;          /* counts are kept in units of 1 << unit_shift blocks */
     const char *mode;
     uint64_t t0;                  /* CLOCK_MONOTONIC at coll_open: time 0 */
     int64_t start_unix_ns;
+    int64_t attach_stop_ns;       /* heapql attach: when the attached image stopped recording */
 
     coll_proc_t **procs;
     size_t nprocs, procs_cap;
@@ -231,6 +243,14 @@ int coll_fail(coll_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 
 void coll_truncate(coll_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int64_t coll_rel_now(const coll_t *c);
 
+#define COLL_SAMPLED_UNIT_SHIFT 16  /* weights to 1/65536 of a block in sampled runs */
+
+/* A count kept in units (coll_slot_t) as blocks, rounded. */
+static inline uint64_t coll_units(const coll_t *c, uint64_t v)
+{
+    return (v + ((1ull << c->unit_shift) >> 1)) >> c->unit_shift;
+}
+
 /* coll_db.c */
 int coll_db_create(coll_t *c, const coll_config_t *cfg);
 int coll_db_exec(coll_t *c, const char *sql);
@@ -257,6 +277,7 @@ int coll_batch_init(coll_batch_t *b, coll_writer_t *w, sqlite3 *db, const char *
 coll_rows_t *coll_batch_block(coll_batch_t *b);
 void coll_batch_block_free(coll_rows_t *r);
 int64_t coll_batch_text(coll_batch_t *b, const char *s, size_t len); /* a text column's value */
+int64_t coll_batch_real(double d);                                    /* a real column's value */
 int coll_batch_flush(coll_batch_t *b);  /* to the writer, or written now; -1: w->fail */
 int coll_batch_write(coll_batch_t *b, coll_rows_t *r);
 void coll_batch_free(coll_batch_t *b);

@@ -59,6 +59,7 @@ static coll_proc_t *proc_new(coll_t *c, const hq_hello_t *h, hq_ring_hdr_t *hdr,
     p->pid = h->pid;
     p->ppid = h->ppid;
     p->forked = (h->flags & HQ_HELLO_FORK) != 0;
+    p->attached = (h->flags & HQ_HELLO_ATTACH) != 0;
     p->hdr = hdr;
     p->map_bytes = map_bytes;
     p->tail = __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE);
@@ -188,6 +189,17 @@ static int proc_attach(coll_t *c, coll_proc_t *p, int pidfd)
     return coll_tree_inherit(p, parent) == 0 ? 0 : coll_fail(c, "out of memory");
 }
 
+/* heapql attach: which process, and when it began recording (its hello;
+ * every event it records is later). */
+static int proc_attach_meta(coll_t *c, const coll_proc_t *p)
+{
+    char iso[64];
+    coll_db_iso_time(c->start_unix_ns + p->start_ns, iso, sizeof iso);
+    return coll_db_meta_int(c, "attach_pid", p->pid) ||
+           coll_db_meta_int(c, "attach_start_ns", p->start_ns) ||
+           coll_db_meta_text(c, "attach_start", iso) ? -1 : 0;
+}
+
 coll_proc_t *coll_proc_register(coll_t *c, const hq_hello_t *h, hq_ring_hdr_t *hdr,
                                 size_t map_bytes, const char *exe, const char *cmdline)
 {
@@ -216,6 +228,8 @@ coll_proc_t *coll_proc_register(coll_t *c, const hq_hello_t *h, hq_ring_hdr_t *h
         return NULL;
     }
     c->connected++;
+    if (p->attached)
+        proc_attach_meta(c, p); /* a failure is in c->failed */
     coll_sample_proc(c, p, start, coll_procfs_rss(p->statm_fd)); /* a failure is in c->failed */
     if (c->root_reaped && p->pid == c->root_pid && c->root_status_set) {
         /* the command layer reaped it while its hello waited in the backlog */
@@ -293,11 +307,14 @@ static int proc_update_row(coll_t *c, const coll_proc_t *p, const char *reason, 
         return coll_db_failed(c);
     int64_t why = coll_batch_text(rows, reason, strlen(reason));
     const int64_t v[] = {p->id, proc_opt(end_ns), proc_opt(code), proc_opt(sig), why,
-                         (int64_t)p->peak_bytes, (int64_t)p->peak_blocks, proc_opt(p->peak_ns),
-                         proc_opt(peak_rss), (int64_t)p->alloc_calls, (int64_t)p->free_calls,
+                         (int64_t)p->peak_bytes, (int64_t)coll_units(c, p->peak_blocks),
+                         proc_opt(p->peak_ns), proc_opt(peak_rss),
+                         (int64_t)coll_units(c, p->alloc_calls),
+                         (int64_t)coll_units(c, p->free_calls),
                          (int64_t)p->failed_allocs, (int64_t)p->unknown_frees,
                          (int64_t)p->ring_waits, (int64_t)p->ring_wait_ns,
-                         (int64_t)p->lost_events, (int64_t)p->missed_frees};
+                         (int64_t)p->lost_events, (int64_t)p->missed_frees,
+                         (int64_t)p->unsampled_frees, (int64_t)p->preexisting_frees};
     memcpy(coll_batch_slot(rows), v, sizeof v);
     return coll_batch_push(rows) == 0 ? 0 : coll_db_failed(c);
 }

@@ -1,7 +1,8 @@
 /*
  * coll_sample.c -- the `samples` rows: every COLL_SAMPLE_NS, for every live
  * image, its resident set (/proc/PID/statm) and its heap as drained so far;
- * one more at the image's start and at its end.  Also which sample is
+ * one more at the image's start and at its end (estimates in a sampled
+ * run, like every heap figure).  Also which sample is
  * nearest to the heap peak (processes.peak_rss_bytes), found lazily: the
  * first sample after a new peak compares itself with the one before.
  */
@@ -56,7 +57,7 @@ int coll_sample_proc(coll_t *c, coll_proc_t *p, int64_t ns, int64_t rss)
     v[1] = ns;
     v[2] = rss > 0 ? rss : COLL_NULL;
     v[3] = (int64_t)p->heap_bytes;
-    v[4] = (int64_t)p->heap_blocks;
+    v[4] = (int64_t)coll_units(c, p->heap_blocks);
     return coll_batch_push(rows) == 0 ? 0 : coll_db_failed(c);
 }
 

@@ -6,7 +6,7 @@
  *
  * Handshake: hq_hello_t + the ring's memfd (SCM_RIGHTS) -> checks (sizes,
  * SO_PEERCRED pid, hq_ring_validate) -> mmap -> register the process image
- * -> hq_ack_t.  The socket is closed right after the ack.
+ * -> hq_ack_t (stack depth, sample rate).  The socket is closed right after the ack.
  */
 #include "coll_int.h"
 
@@ -160,9 +160,9 @@ static hq_ring_hdr_t *session_map(int fd, const hq_hello_t *h, int memfd)
     return hdr;
 }
 
-static void session_ack(int fd, int status, unsigned depth, int *sent)
+static void session_ack(const coll_t *c, int fd, int status, int *sent)
 {
-    hq_ack_t ack = {HQ_ACK_MAGIC, status, (int32_t)getpid(), depth, 0};
+    hq_ack_t ack = {HQ_ACK_MAGIC, status, (int32_t)getpid(), c->depth, c->sample_rate};
     *sent = send(fd, &ack, sizeof ack, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof ack;
 }
 
@@ -179,10 +179,10 @@ static int session_register(coll_t *c, int fd, const hq_hello_t *h, hq_ring_hdr_
     coll_proc_t *p = coll_proc_register(c, h, hdr, h->ring_bytes, exe, cmdline);
     if (!p) {
         munmap(hdr, h->ring_bytes);
-        session_ack(fd, -1, c->depth, &sent);
+        session_ack(c, fd, -1, &sent);
         return -1;
     }
-    session_ack(fd, 0, c->depth, &sent);
+    session_ack(c, fd, 0, &sent);
     if (!sent) { /* the shim never heard from us: it must not write */
         __atomic_store_n(&hdr->detached, 1, __ATOMIC_RELEASE);
         p->we_detached = 1;
@@ -204,7 +204,7 @@ static int session_serve_one(coll_t *c, coll_conn_t *conn)
     if (memfd >= 0)
         close(memfd);
     if (!hdr) {
-        session_ack(conn->fd, -1, c->depth, &sent);
+        session_ack(c, conn->fd, -1, &sent);
         return 1;
     }
     return session_register(c, conn->fd, &h, hdr) != 0 && c->failed ? -1 : 1;

@@ -57,12 +57,19 @@ static const tables_def_t tables_defs[] = {
      "UPDATE processes SET end_ns=?2, exit_code=?3, exit_signal=?4, end_reason=?5, "
      "peak_heap_bytes=?6, peak_heap_blocks=?7, peak_ns=?8, peak_rss_bytes=?9, alloc_calls=?10, "
      "free_calls=?11, failed_allocs=?12, unknown_frees=?13, ring_waits=?14, ring_wait_ns=?15, "
-     "lost_events=?16, missed_frees=?17 WHERE id=?1", NULL, 17, 64, 0, 1u << 4},
+     "lost_events=?16, missed_frees=?17, unsampled_frees=?18, preexisting_frees=?19 WHERE id=?1",
+     NULL, 19, 64, 0, 1u << 4},
     {COLL_B_MODULES,
      "INSERT INTO modules(id, pid, path, build_id, start, end, file_offset, load_bias, is_main, "
      "load_ns) VALUES", "", 10, 256, 0, 1u << 2 | 1u << 3},
     {COLL_B_UNLOAD, "UPDATE modules SET unload_ns=?2 WHERE id=?1", NULL, 2, 64, 0, 0},
 };
+
+/* A sampled run: each row also carries its weight (column 10, a double). */
+static const tables_def_t tables_allocs_sampled = {
+    COLL_B_ALLOCS,
+    "INSERT INTO allocations(id, pid, tid, kind, ptr, size, usable_size, callsite_id, alloc_ns, "
+    "free_ns, weight) VALUES", "", 11, TABLES_ALLOCS_CAP, COLL_BATCH_SORTED, 0};
 
 int coll_tables_init(coll_t *c)
 {
@@ -70,10 +77,13 @@ int coll_tables_init(coll_t *c)
         return coll_fail(c, "cannot create the writer's locks");
     for (size_t i = 0; i < sizeof tables_defs / sizeof tables_defs[0]; i++) {
         const tables_def_t *d = &tables_defs[i];
+        if (d->id == COLL_B_ALLOCS && c->sample_rate)
+            d = &tables_allocs_sampled;
         coll_batch_t *b = &c->batch[d->id];
         if (coll_batch_init(b, &c->w, c->db, d->head, d->tail, d->ncols, d->cap, d->flags) != 0)
             return coll_fail(c, "cannot prepare batch inserts: %s", sqlite3_errmsg(c->db));
         b->text_cols = d->text_cols;
+        b->real_cols = d == &tables_allocs_sampled ? 1u << 10 : 0;
     }
     return 0;
 }

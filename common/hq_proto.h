@@ -29,6 +29,8 @@
 #define HQ_ENV_SOCKET "HEAPQL_SOCKET" /* collector's socket: join that session */
 #define HQ_ENV_OUTPUT "HEAPQL_OUTPUT" /* standalone: spawn a collector writing here */
 #define HQ_ENV_DEPTH "HEAPQL_DEPTH"   /* standalone: stack depth (validated by the collector) */
+#define HQ_ENV_SAMPLE_RATE "HEAPQL_SAMPLE_RATE" /* standalone: bytes per sample (collector) */
+#define HQ_ENV_AGGREGATE "HEAPQL_AGGREGATE"     /* standalone: 1 = totals only (collector) */
 #define HQ_ENV_RING_MB "HEAPQL_RING_MB"
 
 /* ---- allocation kinds: stored as allocations.kind, named by table kinds -- */
@@ -146,10 +148,15 @@ typedef struct hq_rec_free_s {
     hq_rec_t h;
     uint32_t tid;
     uint16_t kind; /* enum hq_kind, release range */
-    uint16_t flags;
+    uint16_t flags; /* HQ_FREE_* */
     uint64_t ns;
     uint64_t ptr;
 } hq_rec_free_t;
+
+/* Sampled runs only (the collector sees only sampled allocations, so it
+ * cannot tell a temporary itself): ptr is the last block this thread
+ * allocated, recorded or not; nothing was allocated since. */
+#define HQ_FREE_LAST 1u
 
 #define HQ_STACK_TRUNCATED 1u /* the walk hit the depth limit */
 

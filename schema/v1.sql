@@ -40,7 +40,9 @@ CREATE TABLE processes (
     ring_waits       INTEGER NOT NULL DEFAULT 0,
     ring_wait_ns     INTEGER NOT NULL DEFAULT 0,
     lost_events      INTEGER NOT NULL DEFAULT 0,  -- records written but unreadable (must be 0)
-    missed_frees     INTEGER NOT NULL DEFAULT 0   -- blocks allocated again while live: their free was not seen
+    missed_frees     INTEGER NOT NULL DEFAULT 0,  -- blocks allocated again while live: their free was not seen
+    unsampled_frees  INTEGER NOT NULL DEFAULT 0,  -- sampled run: frees of blocks that were not sampled
+    preexisting_frees INTEGER NOT NULL DEFAULT 0  -- heapql attach: frees of blocks allocated before the attach
 );
 
 CREATE TABLE threads (
@@ -112,7 +114,9 @@ CREATE TABLE callsites (
     depth     INTEGER NOT NULL
 );
 
--- Every block allocated through the malloc family or operator new.
+-- Every block allocated through the malloc family or operator new (in a
+-- sampled run, meta 'sample_rate' > 0: the sampled ones; in an aggregated
+-- run, meta 'aggregate' = 1: none).
 -- free_ns NULL: never freed (a leak, or alive when recording stopped).
 CREATE TABLE allocations (
     id          INTEGER PRIMARY KEY,  -- allocation order within the run
@@ -124,7 +128,8 @@ CREATE TABLE allocations (
     usable_size INTEGER NOT NULL,
     callsite_id INTEGER,
     alloc_ns    INTEGER NOT NULL,
-    free_ns     INTEGER
+    free_ns     INTEGER,
+    weight      REAL NOT NULL DEFAULT 1   -- blocks this row stands for (sampled run: 1 / p(size))
 );
 
 -- Address-space events: mmap, munmap, mremap, brk, sbrk called by the
@@ -159,6 +164,7 @@ CREATE TABLE samples (
 -- whose innermost callsite is this one (self; inclusive figures sum over the
 -- subtree).  peak_* count blocks live at the process's peak.  temporary: freed
 -- before the same thread allocated anything else (heaptrack's definition).
+-- In a sampled run every column but failed_count is an estimate.
 CREATE TABLE callsite_stats (
     callsite_id     INTEGER PRIMARY KEY,
     pid             INTEGER NOT NULL,

@@ -13,7 +13,7 @@
  * shim_stack.c (unwinding, stack table), shim_modules.c (ELF objects,
  * dlopen/dlclose), shim_session.c (attach, fork, exit), shim_connect.c (ring
  * and handshake), shim_spawn.c (standalone collector), shim_cancel.c
- * (reservations vs pthread_cancel), shim_util.c.
+ * (reservations vs pthread_cancel), shim_sample.c (--sample-rate), shim_util.c.
  */
 #ifndef SHIM_H
 #define SHIM_H
@@ -23,6 +23,7 @@
 #include <sys/types.h>
 
 #include "hq_ring.h"
+#include "hq_sample.h"
 
 #define SHIM_EXPORT __attribute__((visibility("default")))
 #define SHIM_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -78,6 +79,9 @@ typedef struct shim_tls_s {
     uint32_t pending; /* SHIM_PEND_* */
     uint32_t ended;   /* the thread's key destructor ran */
     uint32_t ring_unprot; /* inside a reservation made with cancellation on (shim_cancel.c) */
+    uint32_t sample_gen;  /* sampled run: shim_sample_gen when `sample` was seeded */
+    hq_sampler_t sample;  /* sampled run: this thread's countdown (shim_sample.c) */
+    uintptr_t last_ptr;   /* sampled run: this thread's last allocation, recorded or not */
 } shim_tls_t;
 
 extern __thread shim_tls_t shim_tls;
@@ -109,6 +113,26 @@ void shim_session_exit(int status, uint32_t how);
  * *depth.  flags/ppid go into the hello.  0 ok, -1 (everything released). */
 int shim_connect(const char *path, uint32_t flags, pid_t ppid, hq_ring_hdr_t **out,
                  uint64_t *map_bytes, uint32_t *depth);
+
+/* ---- sampling (shim_sample.c, common/hq_sample.h) ------------------------ */
+/* Bytes per sample from the ack (set before the ring is published); 0:
+ * every allocation is recorded.  shim_sample_gen counts handshakes (a fork
+ * child's, a new attach): a thread reseeds when it differs. */
+extern uint64_t shim_sample_rate;
+extern uint32_t shim_sample_gen;
+
+/* Seed this thread's sampler (first use since the handshake). */
+void shim_sample_seed(shim_tls_t *t);
+
+/* Sampled run, successful allocation: is it recorded?  Frees are always
+ * recorded; last_ptr lets the collector tell temporaries (HQ_FREE_LAST). */
+static inline int shim_sample_take(shim_tls_t *t, const void *p, uint64_t size)
+{
+    t->last_ptr = (uintptr_t)p;
+    if (SHIM_UNLIKELY(t->sample_gen != shim_sample_gen))
+        shim_sample_seed(t);
+    return hq_sample_take(&t->sample, size, shim_sample_rate);
+}
 
 /* ---- standalone collector (shim_spawn.c) -------------------------------- */
 /* Start `heapql collect` writing to output; fills sock (the socket path).

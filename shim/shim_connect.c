@@ -3,7 +3,8 @@
  * header page + power-of-two data area mapped shared, hq_hello_t with the
  * memfd over SCM_RIGHTS on a SOCK_SEQPACKET socket, hq_ack_t back (10 s at
  * most).  Afterwards both descriptors are closed: the program ends up with
- * no new fd, only the mapping.
+ * no new fd, only the mapping.  The ack sets the stack depth and the
+ * sampling rate (shim_sample_rate).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -124,6 +125,9 @@ int shim_connect(const char *path, uint32_t flags, pid_t ppid, hq_ring_hdr_t **o
         goto out;
     hdr->collector_pid = ack.collector_pid;
     *depth = ack.depth == 0 ? HQ_DEPTH_DEFAULT : ack.depth > HQ_DEPTH_MAX ? HQ_DEPTH_MAX : ack.depth;
+    /* read by hooks only after the ring is published (release/acquire) */
+    shim_sample_rate = ack.sample_rate > HQ_SAMPLE_RATE_MAX ? HQ_SAMPLE_RATE_MAX : ack.sample_rate;
+    shim_sample_gen++;
     *out = hdr;
     *map_bytes = bytes;
     rc = 0;

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "shim.h"
+#include "shim_attach.h"
 
 #define MOD_MAX 4096
 #define MOD_SEGS_MAX 64
@@ -281,6 +282,7 @@ static int mod_scan_cb(struct dl_phdr_info *info, size_t size, void *data)
 void shim_modules_scan(hq_ring_hdr_t *r)
 {
     mod_scan_t s = {.r = r};
+    shim_got_refresh(); /* heapql attach: objects loaded since get our hooks too */
     dl_iterate_phdr(mod_scan_cb, &s);
     if (s.index == 0)
         return; /* no object listed: nothing taken, nothing to diff */

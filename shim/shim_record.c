@@ -20,10 +20,14 @@ int shim_put(hq_ring_hdr_t *r, hq_rec_t *rec)
     return 0;
 }
 
-/* p NULL: HQ_REC_ALLOC_FAIL (counted by the collector, never live). */
+/* p NULL: HQ_REC_ALLOC_FAIL (counted by the collector, never live).  In a
+ * sampled run a successful allocation the sampler passes over ends here:
+ * no stack, no record. */
 void shim_rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind, const void *p,
                     uint64_t size, uint64_t align)
 {
+    if (SHIM_UNLIKELY(shim_sample_rate != 0) && p && !shim_sample_take(t, p, size))
+        return;
     int saved = errno;
     hq_rec_alloc_t rec = {
         .h = {.type = p ? HQ_REC_ALLOC : HQ_REC_ALLOC_FAIL, .len = sizeof rec},
@@ -40,7 +44,7 @@ void shim_rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind, const void *
     errno = saved;
 }
 
-/* type: HQ_REC_FREE or HQ_REC_REALLOC_FAIL. */
+/* type: HQ_REC_FREE or HQ_REC_REALLOC_FAIL.  last_ptr is 0 unless sampling. */
 void shim_rec_free(hq_ring_hdr_t *r, shim_tls_t *t, uint16_t type, unsigned kind, const void *p)
 {
     int saved = errno;
@@ -48,6 +52,7 @@ void shim_rec_free(hq_ring_hdr_t *r, shim_tls_t *t, uint16_t type, unsigned kind
         .h = {.type = type, .len = sizeof rec},
         .tid = t->tid,
         .kind = (uint16_t)kind,
+        .flags = (uint16_t)((uintptr_t)p == t->last_ptr ? HQ_FREE_LAST : 0),
         .ptr = (uintptr_t)p,
     };
     rec.ns = hq_now_ns();

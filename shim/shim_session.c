@@ -17,7 +17,13 @@
  * Exit: exit(), _exit(), _Exit() and main's return (through a wrapper of
  * main installed by __libc_start_main) write HQ_REC_EXIT.  Our destructor
  * runs among the last; it sets hdr->exited and stops recording.
+ *
+ * heapql attach (shim_attach.c): loaded by dlopen into a running process,
+ * the constructor leaves the shim dormant (no HEAPQL_* variable, or our
+ * symbols do not interpose: not preloaded); shim_session_join and
+ * shim_session_leave then start and end each recording.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -28,6 +34,7 @@
 #include <unistd.h>
 
 #include "shim.h"
+#include "shim_attach.h"
 
 enum { SESS_NONE = 0, SESS_BUSY, SESS_DONE };
 
@@ -43,25 +50,36 @@ static hq_ring_hdr_t *sess_map; /* this process's ring mapping, even once detach
 static uint64_t sess_map_bytes;
 static int sess_standalone; /* 1: we spawned the collector, env still to swap; 2: swapped */
 static int sess_atfork;
+static unsigned sess_joins; /* handshakes made in this process image */
 
 typedef int (*sess_main_t)(int, char **, char **, void *);
 static sess_main_t sess_main_real;
 
-/* Handshake, modules, then publish the ring: hooks record from here on. */
-static int sess_attach(uint32_t flags, pid_t ppid)
+/* Handshake and modules; the ring is not published yet. */
+static hq_ring_hdr_t *sess_connect(uint32_t flags, pid_t ppid)
 {
     hq_ring_hdr_t *r;
     uint64_t bytes;
     uint32_t depth;
     if (shim_connect(sess_socket, flags, ppid, &r, &bytes, &depth) != 0)
-        return -1;
+        return NULL;
+    sess_joins++;
     shim_depth = depth;
     shim_pid = getpid();
     sess_map = r;
     sess_map_bytes = bytes;
     shim_modules_scan(r);
     if (__atomic_load_n(&r->detached, __ATOMIC_ACQUIRE))
-        return -1; /* the collector went away already */
+        return NULL; /* the collector went away already */
+    return r;
+}
+
+/* Handshake, modules, then publish the ring: hooks record from here on. */
+static int sess_attach(uint32_t flags, pid_t ppid)
+{
+    hq_ring_hdr_t *r = sess_connect(flags, ppid);
+    if (!r)
+        return -1;
     __atomic_store_n(&shim_ring, r, __ATOMIC_RELEASE);
     return 0;
 }
@@ -109,14 +127,26 @@ static int sess_find_socket(void)
     return shim_spawn_collector(out, sess_socket, sizeof sess_socket);
 }
 
+static int sess_hooks_ready(void)
+{
+    return shim_boot_resolve() != 0 || shim_modules_init() != 0 || shim_thread_init() != 0 ||
+                   shim_stack_init() != 0
+               ? -1
+               : 0;
+}
+
+static int sess_fork_handlers(void)
+{
+    if (!sess_atfork && pthread_atfork(sess_prepare, sess_parent, sess_child) != 0)
+        return -1;
+    sess_atfork = 1;
+    return 0;
+}
+
 static void sess_setup(void)
 {
-    if (shim_boot_resolve() != 0 || shim_modules_init() != 0 || shim_thread_init() != 0 ||
-        shim_stack_init() != 0 || sess_find_socket() != 0)
+    if (sess_hooks_ready() != 0 || sess_find_socket() != 0 || sess_fork_handlers() != 0)
         return;
-    if (!sess_atfork && pthread_atfork(sess_prepare, sess_parent, sess_child) != 0)
-        return;
-    sess_atfork = 1;
     shim_cancel_init();
     sess_attach(0, getppid());
 }
@@ -182,8 +212,34 @@ void shim_session_exit(int status, uint32_t how)
     errno = saved;
 }
 
+/* Our symbols interpose (LD_PRELOAD): the program's __libc_start_main is ours. */
+static int sess_preloaded(void)
+{
+    Dl_info self, found;
+    void *f = dlsym(RTLD_DEFAULT, "__libc_start_main");
+    return f && dladdr((void *)&sess_preloaded, &self) && dladdr(f, &found) &&
+           self.dli_fbase == found.dli_fbase;
+}
+
+/* Nothing to record unless we were preloaded with HEAPQL_SOCKET or
+ * HEAPQL_OUTPUT set: then stay dormant (heapql attach loads us by dlopen
+ * and starts each recording itself). */
+static void sess_ctor_dormant(void)
+{
+    const char *sock = getenv(HQ_ENV_SOCKET), *out = getenv(HQ_ENV_OUTPUT);
+    int expect = SESS_NONE, wanted;
+    shim_tls.guard++; /* dlsym may allocate: not a reason to start */
+    wanted = ((sock && *sock) || (out && *out)) && sess_preloaded();
+    shim_tls.guard--;
+    if (wanted)
+        return;
+    __atomic_compare_exchange_n(&sess_state, &expect, SESS_DONE, 0, __ATOMIC_ACQ_REL,
+                                __ATOMIC_ACQUIRE);
+}
+
 __attribute__((constructor(101))) static void sess_ctor(void)
 {
+    sess_ctor_dormant();
     sess_start();
     sess_swap_env();
 }
@@ -195,6 +251,56 @@ __attribute__((destructor(101))) static void sess_dtor(void)
         return;
     __atomic_store_n(&r->exited, 1, __ATOMIC_RELEASE);
     shim_session_detach();
+}
+
+/* ---- heapql attach (shim_attach.h) ------------------------------------------ */
+
+int shim_session_idle(void)
+{
+    return __atomic_load_n(&sess_state, __ATOMIC_ACQUIRE) == SESS_DONE &&
+           !__atomic_load_n(&shim_ring, __ATOMIC_ACQUIRE);
+}
+
+int shim_session_prepare(void)
+{
+    if (sess_hooks_ready() != 0 || sess_fork_handlers() != 0)
+        return -1;
+    shim_cancel_init();
+    return 0;
+}
+
+hq_ring_hdr_t *shim_session_join(const char *path)
+{
+    hq_ring_hdr_t *r;
+    if (shim_concat(sess_socket, sizeof sess_socket, path, NULL) != 0)
+        return NULL;
+    if (sess_joins) { /* a new collector: stack ids from 1, every module again */
+        shim_stack_reset();
+        shim_modules_forget();
+    }
+    if (sess_map) /* an earlier recording's ring (heapql run that ended) */
+        shim_real.munmap(sess_map, sess_map_bytes);
+    sess_map = NULL;
+    r = sess_connect(HQ_HELLO_ATTACH, getppid());
+    if (!r && sess_map) { /* never published: nobody writes it */
+        shim_real.munmap(sess_map, sess_map_bytes);
+        sess_map = NULL;
+    }
+    return r;
+}
+
+void shim_session_publish(hq_ring_hdr_t *r)
+{
+    __atomic_store_n(&shim_ring, r, __ATOMIC_RELEASE);
+}
+
+void *shim_session_leave(uint64_t *bytes)
+{
+    void *map = sess_map;
+    __atomic_store_n(&shim_ring, NULL, __ATOMIC_RELEASE);
+    sess_map = NULL;
+    *bytes = sess_map_bytes;
+    return map;
 }
 
 /* ---- exit hooks ------------------------------------------------------------ */

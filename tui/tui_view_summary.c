@@ -185,9 +185,10 @@ static void sum_cursor_line(const tui_app_t *a, int y, int x, int w)
              a->follow ? " (following the end)" : "",
              i >= 0 ? an_fmt_bytes(s->heap[i], b1, sizeof b1) : "-",
              i >= 0 && s->rss[i] >= 0 ? an_fmt_bytes(s->rss[i], b2, sizeof b2) : "-");
+    static const char hint[] = "<-/-> move  [ ] range  c clear  p peak  R RSS";
     int n = tui_text(y, x + 1, w - 1, line, tui_attr(TUI_R_CURSOR) & ~A_COLOR);
-    tui_textr(y, x + 1 + n, w - n - 2, "<-/-> move  [ ] range  c clear  p peak  R RSS",
-              tui_attr(TUI_R_DIM));
+    if (w - n - 4 >= (int)sizeof hint - 1)
+        tui_textr(y, x + 1 + n, w - n - 2, hint, tui_attr(TUI_R_DIM));
 }
 
 void tui_summary_draw(tui_app_t *a, tui_rect_t r)

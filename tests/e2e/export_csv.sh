@@ -16,18 +16,20 @@ print("leaks|%d|%d" % (sum(r["free_ns"] == "" for r in rows),
                        sum(int(r["size"]) for r in rows if r["free_ns"] == "")))
 print("ids|%d" % all(int(r["id"]) == i + 1 for i, r in enumerate(rows)))
 print("freed_after|%d" % all(int(r["free_ns"]) > int(r["alloc_ns"]) for r in rows if r["free_ns"]))
+print("weights|%s" % ",".join(sorted(set(r["weight"] for r in rows))))
 fn = collections.Counter((r["function"], r["kind"], r["size"]) for r in rows)
 for k in sorted(fn):
     if fn[k] >= 100:
         print("fn|%s|%s|%s|%d" % (k + (fn[k],)))
 PYEOF
 )
-check_match "^header\|id,pid,tid,kind,ptr,size,usable_size,alloc_ns,free_ns,callsite_id,function$" \
+check_match "^header\|id,pid,tid,kind,ptr,size,usable_size,alloc_ns,free_ns,callsite_id,function,weight$" \
     "$out" "header"
 check_match "^rows\|$(q l.db 'SELECT count(*), sum(size) FROM allocations')$" "$out" "every allocation"
 check_match "^leaks\|$(q l.db 'SELECT count(*), sum(size) FROM leaks')$" "$out" "free_ns empty = never freed"
 check_match "^ids\|1$" "$out" "allocation order"
 check_match "^freed_after\|1$" "$out" "free after alloc"
+check_match "^weights\|1$" "$out" "every row one block (not a sampled run)"
 check_match "^fn\|session_open\|malloc\|256\|1000$" "$out" "session_open's 1000 mallocs"
 check_match "^fn\|format_reply\|malloc\|512\|1000$" "$out" "format_reply's"
 check_match "^fn\|cache_put\|calloc\|1024\|1000$" "$out" "cache_put's callocs"

@@ -18,7 +18,8 @@ bad() { # bad EXPECTED_RC REGEX WHAT ARGS...
 printf 'hello, not a database\n' >text.db
 : >empty.db
 sqlite3 newer.db "CREATE TABLE meta(key TEXT PRIMARY KEY, value); PRAGMA user_version = 99;"
-sqlite3 damaged.db "$(cat "$HQ_SRC/schema/v1.sql") DROP TABLE samples; PRAGMA user_version = 1;"
+schema_db() { { cat "$HQ_SRC/schema/v1.sql"; echo "PRAGMA user_version = 1; $2"; } | sqlite3 "$1"; }
+schema_db damaged.db "DROP TABLE samples;"
 bad 1 "^heapql: text\.db is not a SQLite database$" "not SQLite" text.db
 bad 1 "^heapql: empty\.db is empty: not a heapql database$" "empty" empty.db
 bad 1 "^heapql: newer\.db has schema version 99, newer than this heapql understands" "newer schema" newer.db
@@ -32,8 +33,7 @@ check_eq 0 "$?" "--help: exit 0"
 check_match "usage: heapql tui DB" "$(cat "$T/o")" "--help: usage"
 
 # a valid recording, but not on a terminal
-sqlite3 bare.db "$(cat "$HQ_SRC/schema/v1.sql") PRAGMA user_version = 1;
-    INSERT INTO meta VALUES ('status', 'complete'), ('symbolized', 1);"
+schema_db bare.db "INSERT INTO meta VALUES ('status', 'complete'), ('symbolized', 1);"
 bad 1 "^heapql: tui needs a terminal" "stdin not a terminal" bare.db
 
 # nearly empty: no process, no sample, no row, no callsite_stats
@@ -67,9 +67,11 @@ check_true "found the tui's pid" test -n "$pid"
 kill -TERM "$pid"
 check_screen "^rc=143$" "SIGTERM: died of SIGTERM (143)"
 check_no_screen "^ Summary |Call sites" "SIGTERM: the alternate screen is gone"
-tui_keys "clear; $H tui leaky.db; echo rc=\$?" Enter
+tui_keys "clear; $H tui leaky.db" Enter
 check_screen "^ Summary " "tui again"
 tui_keys C-c
+check_screen "^PROMPT\\$ ?$" "^C: the prompt is back"
+tui_keys "echo rc=\$?" Enter
 check_screen "^rc=130$" "^C: died of SIGINT (130)"
 check_no_screen "^ Summary |Call sites" "^C: the alternate screen is gone"
 finish

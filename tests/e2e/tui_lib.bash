@@ -8,7 +8,8 @@
 #   tui_keys KEY...         tmux send-keys
 #   check_screen REGEX WHAT [SECS]  a check: the screen comes to match
 #   check_no_screen REGEX WHAT      a check: the screen does not match now
-TUI_SOCK=heapql-e2e-$$
+TUI_N=0
+TUI_SOCK=heapql-e2e-$$-0
 trap 'tmux -L "$TUI_SOCK" kill-server >/dev/null 2>&1; rm -rf "$T"' EXIT
 
 command -v tmux >/dev/null || { echo "$(basename "$0"): tmux not installed: skipped"; exit 0; }
@@ -18,6 +19,8 @@ tui_tmux() { tmux -L "$TUI_SOCK" "$@"; }
 tui_start() {
     local w=$1 h=$2; shift 2
     tui_tmux kill-server >/dev/null 2>&1
+    TUI_N=$((TUI_N + 1))          # a new server each time: no race with the old one
+    TUI_SOCK=heapql-e2e-$$-$TUI_N
     # remain-on-exit before the pane starts: a command that exits at once
     # (a bad database) still leaves its last screen to read
     tui_tmux -f /dev/null start-server \; set-option -g remain-on-exit on \; \

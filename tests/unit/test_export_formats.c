@@ -171,14 +171,55 @@ static void test_csv(an_db_t *d)
 {
     char *s = export_fmt(d, AN_EXPORT_CSV, 0);
     CHECK(s && !strncmp(s, "id,pid,tid,kind,ptr,size,usable_size,alloc_ns,free_ns,callsite_id,"
-                           "function\n1,100,100,malloc,4096,500,504,1000,,10,_dl_new_object\n",
-                        120));
+                           "function,weight\n1,100,100,malloc,4096,500,504,1000,,10,_dl_new_object,1\n",
+                        129));
     CHECK_EQ(count(s, "\n"), 23);
-    CHECK(fx_has(s, "\n5,100,100,malloc,100000,100,104,10000,,3,leak_three\n"));
-    CHECK(fx_has(s, "\n18,100,100,calloc,300000,64,72,200000,1500000000,17,0xdeadbeef\n"));
-    CHECK(fx_has(s, "\n19,100,100,malloc,400000,5000,5008,999000000,1350000000,5,helper\n"));
-    CHECK(fx_has(s, "\n22,100,101,realloc,600000,64,72,1400000000,1400000050,17,0xdeadbeef\n"));
+    CHECK(fx_has(s, "\n5,100,100,malloc,100000,100,104,10000,,3,leak_three,1\n"));
+    CHECK(fx_has(s, "\n18,100,100,calloc,300000,64,72,200000,1500000000,17,0xdeadbeef,1\n"));
+    CHECK(fx_has(s, "\n19,100,100,malloc,400000,5000,5008,999000000,1350000000,5,helper,1\n"));
+    CHECK(fx_has(s, "\n22,100,101,realloc,600000,64,72,1400000000,1400000050,17,0xdeadbeef,1\n"));
     free(s);
+}
+
+/* A sampled run: rows stand for `weight` blocks (allocations.weight; added
+ * here when the schema this test builds against predates it). */
+static void test_sampled(const char *dir)
+{
+    char path[128], err[256];
+    an_db_t d;
+    snprintf(path, sizeof path, "%s/sampled.db", dir);
+    CHECK_EQ(fx_create(path), 0);
+    if (an_db_open(&d, path, AN_DB_READ, err, sizeof err) != 0) {
+        th_failed++;
+        return;
+    }
+    int has = an_export_has_column(&d, "allocations", "weight");
+    an_db_close(&d);
+    CHECK_EQ(fx_exec(path, has ? "UPDATE allocations SET weight = 4 WHERE id = 19"
+                               : "ALTER TABLE allocations ADD COLUMN weight REAL NOT NULL "
+                                 "DEFAULT 1; UPDATE allocations SET weight = 4 WHERE id = 19"), 0);
+    CHECK_EQ(fx_exec(path, "INSERT INTO meta VALUES ('sample_rate', 4096)"), 0);
+    CHECK_EQ(an_db_open(&d, path, AN_DB_READ, err, sizeof err), 0);
+    char *s = export_fmt(&d, AN_EXPORT_CSV, 0);
+    CHECK(fx_has(s, "\n19,100,100,malloc,400000,5000,5008,999000000,1350000000,5,helper,4\n"));
+    free(s);
+    s = export_fmt(&d, AN_EXPORT_MASSIF, 0);
+    char *peak = snapshot(s, 50); /* the 5000-byte block counts 4 times */
+    CHECK(fx_has(peak, "time=999\nmem_heap_B=96116\nmem_heap_extra_B=76\n"));
+    CHECK(fx_has(peak, " n1: 20000 0x1300: helper (util.h:5)\n"));
+    free(peak);
+    free(s);
+    an_db_close(&d);
+    CHECK_EQ(fx_exec(path, "INSERT INTO meta VALUES ('aggregate', 1); DELETE FROM allocations"), 0);
+    CHECK_EQ(an_db_open(&d, path, AN_DB_READ, err, sizeof err), 0);
+    an_export_opts_t o;
+    an_export_opts_init(&o);
+    FILE *f = fopen("/dev/null", "w");
+    CHECK_EQ(an_export_run(&d, &o, f, err, sizeof err), -1);
+    CHECK(strstr(err, "aggregated recording") != NULL);
+    fclose(f);
+    an_db_close(&d);
+    unlink(path);
 }
 
 static void test_folded(an_db_t *d)
@@ -244,6 +285,7 @@ int main(void)
     test_csv(&d);
     test_folded(&d);
     test_unfinished(dir);
+    test_sampled(dir);
     an_db_close(&d);
     unlink(path);
     rmdir(dir);
