@@ -97,7 +97,7 @@ const char *an_fmt_frame(const an_frame_t *f, char *buf, size_t len)
         snprintf(buf, len, "%s (%s)", f->function, an_fmt_base(f->file));
     else
         an_frame_label(f, buf, len);
-    return buf;
+    return an_label_clean(buf);
 }
 
 /* ---- JSON ---------------------------------------------------------------- */

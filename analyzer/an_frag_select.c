@@ -161,6 +161,7 @@ static void sel_fill(an_frag_sel_t *sel, const sel_img_t *im, int n)
     sel->peak_ns = im->peak_known ? im->peak : -1;
     sel->images = n;
     snprintf(sel->exe, sizeof sel->exe, "%s", im->exe);
+    an_label_clean(sel->exe); /* printed in the heading */
 }
 
 static int sel_outside(const an_frag_sel_t *sel, const sel_img_t *v, int n, char *err,

@@ -42,7 +42,8 @@ static int buf_put(flame_t *f, const char *s, int raw)
     for (size_t i = 0; i < n; i++) {
         char ch = s[i];
         if (!raw)
-            ch = ch == ';' ? ':' : (ch == '\n' || ch == '\r' || ch == '\t') ? ' ' : ch;
+            ch = ch == ';' ? ':' : (ch == '\n' || ch == '\r' || ch == '\t') ? ' '
+               : ((unsigned char)ch < 0x20 || ch == 0x7f) ? '?' : ch; /* no terminal escapes */
         f->buf[f->len++] = ch;
     }
     f->buf[f->len] = '\0';
@@ -78,7 +79,7 @@ static int flame_add(flame_t *f, long long value)
         return -1;
     int r = an_map_get(&f->ix, (long long)(uintptr_t)s);
     if (r >= 0) {
-        f->rows[r].value += value;
+        f->rows[r].value = an_sat_add(f->rows[r].value, value);
         return 0;
     }
     if (f->n == f->cap) {

@@ -17,8 +17,12 @@ int an_lines_name_match(const char *fn, const char *target)
         return 1;
     if (!strncmp(fn, target, n) && fn[n] == '(')
         return 1;
-    for (p = strstr(fn, target); p; p = strstr(p + 1, target))
-        if (p >= fn + 2 && p[-1] == ':' && p[-2] == ':' && (p[n] == '\0' || p[n] == '('))
+    /* "ns::target" or "ns::target(...)": one pass over the "::"s (a
+     * strstr per occurrence of target is quadratic on a damaged file's
+     * megabyte-long name made of it) */
+    for (p = fn; p[0] && p[1]; p++)
+        if (p[0] == ':' && p[1] == ':' && !strncmp(p + 2, target, n) &&
+            (p[2 + n] == '\0' || p[2 + n] == '('))
             return 1;
     return 0;
 }

@@ -114,6 +114,14 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
+char *an_label_clean(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    return s;
+}
+
 const char *an_frame_label(const an_frame_t *f, char *buf, size_t len)
 {
     if (f->function && f->file && f->line > 0)
@@ -128,5 +136,5 @@ const char *an_frame_label(const an_frame_t *f, char *buf, size_t len)
         snprintf(buf, len, "%s+0x%llx", base_name(f->module), f->rel_pc);
     else
         snprintf(buf, len, "0x%llx", f->rel_pc);
-    return buf;
+    return an_label_clean(buf);
 }

@@ -25,7 +25,12 @@ int an_stack_walk(an_db_t *d, long long callsite_id,
                   int (*fn)(const an_frame_t *f, void *arg), void *arg,
                   char *err, size_t errlen);
 
-/* "function (file:line)" or "module+0xrel_pc" into buf. */
+/* "function (file:line)" or "module+0xrel_pc" into buf, control characters
+ * made '?' (an_label_clean). */
 const char *an_frame_label(const an_frame_t *f, char *buf, size_t len);
+
+/* Control characters in s become '?': names from a (possibly hostile) file
+ * never put terminal escapes on the user's screen.  Returns s. */
+char *an_label_clean(char *s);
 
 #endif

@@ -325,7 +325,8 @@ typedef struct cstat_s {
 static void write_allocs(sqlite3 *db, const alloc_t *a, size_t n, const int64_t *leaf,
                          cstat_t *cs)
 {
-    sqlite3_stmt *st = prep(db, "INSERT INTO allocations VALUES (?,4242,?,?,?,?,?,?,?,?)");
+    sqlite3_stmt *st = prep(db, "INSERT INTO allocations (id, pid, tid, kind, ptr, size, usable_size, "
+                                "callsite_id, alloc_ns, free_ns) VALUES (?,4242,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; i < n; i++) {
         const alloc_t *x = &a[i];
         uint32_t usable = (x->size + 15) & ~15u;

@@ -17,6 +17,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_collect(int argc, char **argv);
+int cmd_attach(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_symbolize(int argc, char **argv);

@@ -17,7 +17,8 @@ typedef struct cli_help_s {
 static const cli_help_t cli_helps[] = {
     {"run",
      "usage: heapql run [-o DB] [--depth N] [--ring-mb N] [--force] [--quiet]\n"
-     "                  [--no-symbolize] [--live] [--] PROG [ARGS...]\n"
+     "                  [--no-symbolize] [--live] [--sample-rate BYTES] [--aggregate]\n"
+     "                  [--] PROG [ARGS...]\n"
      "\n"
      "Record PROG: start it with libheapql.so preloaded, collect every allocation into\n"
      "DB, symbolize DB when PROG ends, print a summary on stderr.  Exits with PROG's\n"
@@ -31,7 +32,13 @@ static const cli_help_t cli_helps[] = {
      "  -q, --quiet       no summary, no progress\n"
      "  --no-symbolize    leave symbolization to the first report\n"
      "  --live            browse the recording in the terminal UI while it runs; the\n"
-     "                    program's output goes to DB.log\n"},
+     "                    program's output goes to DB.log\n"
+     "  --sample-rate BYTES  record one allocation per BYTES allocated on average\n"
+     "                    (Poisson sampling as heapprofd; blocks of BYTES or more always;\n"
+     "                    0: all): much cheaper, and every figure becomes an estimate\n"
+     "  --aggregate       keep per-call-site totals, processes and the heap over time,\n"
+     "                    no allocation rows: the cheapest recording, exact totals, but\n"
+     "                    no time windows, lifetimes or histograms\n"},
     {"report",
      "usage: heapql report DB [SUBCOMMAND] [options]\n"
      "\n"

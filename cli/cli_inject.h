@@ -30,12 +30,14 @@ typedef struct cli_inject_cfg_s {
     cli_inject_tick_t tick;
     void *ctx;
     unsigned pause_ms;     /* test hook: hold the borrowed thread this long first */
+    unsigned borrow_ms;    /* give up finding a safe point after this long (0: 10 s) */
 } cli_inject_cfg_t;
 
 enum cli_inject_rc {
     CLI_INJECT_OK = 0,
     CLI_INJECT_ERROR = -1,
-    CLI_INJECT_GONE = -2   /* the target ended meanwhile */
+    CLI_INJECT_GONE = -2,  /* the target ended meanwhile */
+    CLI_INJECT_BUSY = -3   /* no thread reached a safe point in time: nothing was done */
 };
 
 /* Everything that can be said before touching the process: it exists, is

@@ -89,7 +89,7 @@ static void elf_dyn_entry(elf_view_t *v, const Elf64_Dyn *d)
 
 static int elf_view(inj_t *in, const inj_obj_t *o, elf_view_t *v)
 {
-    uintptr_t dyn;
+    uintptr_t dyn = 0;
     memset(v, 0, sizeof *v);
     v->syment = sizeof(Elf64_Sym);
     if (elf_headers(in, o, &v->bias, &dyn) != 0)

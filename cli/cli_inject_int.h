@@ -44,10 +44,16 @@ typedef struct inj_s {
     void *dwfl;              /* cli_inject_safe.c */
     char *err;
     size_t errlen;
+    uint64_t last_tick;
 } inj_t;
 
 /* Write the one-line message (printf format) into in->err; returns -1. */
 int inj_fail(inj_t *in, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A short wait while the target works: the collector's tick at most every
+ * INJ_TICK_NS (a tick may drain a full ring: tens of milliseconds), a
+ * 100 us nap otherwise. */
+void inj_idle(inj_t *in);
+uint64_t inj_now(void);
 
 /* ---- /proc (cli_inject_proc.c) ---------------------------------------------- */
 /* The value of "Key:" in /proc/PID/status (tid 0) or /proc/PID/task/TID/status. */

@@ -33,7 +33,6 @@
 #define PTRACE_RED_ZONE 128u
 #define PTRACE_MARGIN 256u        /* between the red zone and our strings */
 #define PTRACE_STRINGS_MAX 8192u  /* bytes of strings per borrowed thread */
-#define PTRACE_NAP_NS 200000L
 #define PTRACE_X86_DF 0x400ull    /* the ABI wants the direction flag clear at a call */
 
 int inj_mem_read(inj_t *in, uintptr_t addr, void *buf, size_t len)
@@ -54,15 +53,6 @@ int inj_mem_write(inj_t *in, uintptr_t addr, const void *buf, size_t len)
                     (unsigned long)addr, n < 0 ? strerror(errno) : "short write");
 }
 
-static void ptrace_wait_turn(inj_t *in)
-{
-    struct timespec ts = {0, PTRACE_NAP_NS};
-    if (in->cfg->tick)
-        in->cfg->tick(in->cfg->ctx);
-    else
-        nanosleep(&ts, NULL);
-}
-
 /* waitpid for tid without blocking the collector.  Returns the pid, -1. */
 static pid_t ptrace_wait(inj_t *in, pid_t tid, int *st)
 {
@@ -70,7 +60,7 @@ static pid_t ptrace_wait(inj_t *in, pid_t tid, int *st)
         pid_t w = waitpid(tid, st, __WALL | WNOHANG);
         if (w != 0 && !(w < 0 && errno == EINTR))
             return w;
-        ptrace_wait_turn(in);
+        inj_idle(in);
     }
 }
 

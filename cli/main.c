@@ -12,6 +12,7 @@ typedef struct cli_command_s {
 
 static const cli_command_t commands[] = {
     {"run", cmd_run, "record a program:  heapql run [-o DB] [--depth N] -- PROG ARGS..."},
+    {"attach", cmd_attach, "record a running process:  heapql attach PID [-o DB] [--duration 30s] [--live]"},
     {"report", cmd_report, "reports on a recording:  heapql report DB [summary|top|leaks|...]"},
     {"sql", cmd_sql, "query a recording:  heapql sql DB [QUERY]"},
     {"frag", cmd_frag, "fragmentation at a moment:  heapql frag DB [--at SECONDS|peak|end] [--pid PID]"},

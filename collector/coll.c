@@ -53,6 +53,12 @@ void coll_detach_all(coll_t *c)
     }
 }
 
+void coll_detach(coll_t *c)
+{
+    if (c)
+        coll_detach_all(c);
+}
+
 int64_t coll_rel_now(const coll_t *c)
 {
     return (int64_t)(hq_now_ns() - c->t0);

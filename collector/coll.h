@@ -80,6 +80,11 @@ int coll_set_root(coll_t *c, pid_t pid, int reaped, char *err, size_t errlen);
  * Returns enum coll_step_result, or -1 on a fatal error (err filled). */
 int coll_step(coll_t *c, int timeout_ms, char *err, size_t errlen);
 
+/* heapql attach: every shim stops writing now (a hook passes through from
+ * its next event on; one waiting for room in a full ring gives up its
+ * event); what the rings hold is still read by coll_finish. */
+void coll_detach(coll_t *c);
+
 /* The root process ended with this wait status (from waitpid). */
 void coll_root_ended(coll_t *c, int wait_status);
 

@@ -12,8 +12,11 @@
  */
 #include "coll_int.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define THREAD_ENDED_MAX 64
 
@@ -21,6 +24,22 @@ coll_thread_t *coll_thread_find(coll_proc_t *p, uint32_t tid)
 {
     uint64_t *v = coll_kmap_find(&p->thread_of, tid, 0);
     return v ? &p->threads[*v] : NULL;
+}
+
+/* heapql attach: a thread announced to an earlier attach sends no START
+ * again; its name comes from /proc while it runs. */
+static void thread_comm(const coll_proc_t *p, coll_thread_t *th)
+{
+    char path[64];
+    ssize_t n;
+    int fd;
+    snprintf(path, sizeof path, "/proc/%d/task/%u/comm", (int)p->pid, th->tid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return;
+    n = read(fd, th->name, HQ_TNAME_LEN);
+    close(fd);
+    th->name[n > 0 ? n : 0] = '\0';
+    th->name[strcspn(th->name, "\n")] = '\0';
 }
 
 coll_thread_t *coll_thread_get(coll_proc_t *p, uint32_t tid)
@@ -42,6 +61,8 @@ coll_thread_t *coll_thread_get(coll_proc_t *p, uint32_t tid)
     memset(th, 0, sizeof *th);
     th->tid = tid;
     th->start_ns = th->end_ns = -1;
+    if (p->attached)
+        thread_comm(p, th);
     return th;
 }
 

@@ -11,8 +11,8 @@
  * through unrecorded).
  *
  * End: the ring is withdrawn (recording stops at one instant), the slots
- * are put back, hooks already past their check get ATTACH_SETTLE_NS to
- * finish their record, then the ring mapping is replaced, in one mremap,
+ * are put back, the collector reads what was reserved before the stop
+ * (attach_settle), then the ring mapping is replaced, in one mremap,
  * by private memory whose header says "detached": a hook that still holds
  * the old pointer fails its reservation or writes where nobody reads, and
  * the target keeps no page of the shared ring.  The library stays loaded,
@@ -30,7 +30,7 @@
 #include "shim.h"
 #include "shim_attach.h"
 
-#define ATTACH_SETTLE_NS 5000000ull
+#define ATTACH_SETTLE_NS 3000000000ull /* at most, for the collector to read what was reserved */
 
 static int attach_busy;       /* a begin or end is running */
 static void *attach_retired;  /* the last session's ring address, now private memory */
@@ -45,14 +45,21 @@ static void attach_drop_retired(void)
     attach_retired = NULL;
 }
 
+static void attach_retire(hq_ring_hdr_t *map, uint64_t bytes);
+
 static int attach_begin(const char *path)
 {
-    hq_ring_hdr_t *r;
+    hq_ring_hdr_t *r, *stale;
+    uint64_t bytes = 0;
     if (!path || !*path || !shim_session_idle())
         return HQ_ATTACH_EBUSY;
     if (shim_session_prepare() != 0)
         return HQ_ATTACH_ESETUP;
     attach_drop_retired();
+    /* the ring of a recording that ended without us (heapql run, or a
+     * collector that died): a late hook may still hold it */
+    if ((stale = shim_session_leave(&bytes)) != NULL)
+        attach_retire(stale, bytes);
     if (shim_got_patch() < 0)
         return HQ_ATTACH_EPATCH;
     r = shim_session_join(path);
@@ -66,10 +73,15 @@ static int attach_begin(const char *path)
 
 /* ---- end --------------------------------------------------------------------- */
 
-static void attach_settle(void)
+/* Until the collector has read every record reserved before the stop
+ * (writers that waited for room in a full ring included), or it told us to
+ * stop writing, or ATTACH_SETTLE_NS.  No sleep: a thread borrowed from
+ * nanosleep() keeps its restart block intact. */
+static void attach_settle(hq_ring_hdr_t *r)
 {
     uint64_t until = hq_now_ns() + ATTACH_SETTLE_NS;
-    while (hq_now_ns() < until)
+    while (hq_now_ns() < until && !__atomic_load_n(&r->detached, __ATOMIC_ACQUIRE) &&
+           __atomic_load_n(&r->tail, __ATOMIC_ACQUIRE) < __atomic_load_n(&r->head, __ATOMIC_ACQUIRE))
         sched_yield();
 }
 
@@ -99,7 +111,7 @@ static int attach_end(void)
     hq_ring_hdr_t *map = shim_session_leave(&bytes);
     shim_got_restore();
     if (map) {
-        attach_settle();
+        attach_settle(map);
         attach_retire(map, bytes);
     }
     return HQ_ATTACH_OK;

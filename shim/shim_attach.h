@@ -31,13 +31,14 @@ void shim_got_restore(void);
 
 /* ---- session (shim_session.c) ---------------------------------------------- */
 /* 1 when nothing records: the shim is dormant (loaded by dlopen, or a
- * recording that ended) and an attach may begin. */
+ * recording that ended: its ring detached or its collector gone) and an
+ * attach may begin. */
 int shim_session_idle(void);
 /* Everything the hooks need, as a constructor would have set it up.  0 ok. */
 int shim_session_prepare(void);
 /* Handshake with the collector at path (HQ_HELLO_ATTACH) and send the
  * modules.  The ring is returned unpublished (hooks do not record yet);
- * NULL on failure. */
+ * NULL on failure.  An earlier ring must have been left already. */
 hq_ring_hdr_t *shim_session_join(const char *path);
 /* Hooks record into r from here on. */
 void shim_session_publish(hq_ring_hdr_t *r);

@@ -160,12 +160,17 @@ static int got_tables(void)
 }
 
 /* Our definitions, looked up in our own object (a plain reference to
- * malloc from here would bind to libc's: we are not in the global scope). */
+ * malloc from here would bind to libc's: we are not in the global scope).
+ * The handle comes from dlopen (RTLD_NOLOAD): a preloaded object's link
+ * map is no valid dlsym handle before dlopen gave it a search list. */
 static int got_ours(void)
 {
-    struct link_map *self = NULL;
     Dl_info di;
-    if (!dladdr1((void *)&got_ours, &di, (void **)&self, RTLD_DL_LINKMAP) || !self)
+    void *self;
+    if (!dladdr((void *)&got_ours, &di) || !di.dli_fname || !shim_real.dlopen)
+        return -1;
+    self = shim_real.dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
+    if (!self)
         return -1;
     got_self_bias = (uintptr_t)di.dli_fbase;
     for (size_t i = 0; i < GOT_NFNS; i++) {

@@ -20,14 +20,11 @@ int shim_put(hq_ring_hdr_t *r, hq_rec_t *rec)
     return 0;
 }
 
-/* p NULL: HQ_REC_ALLOC_FAIL (counted by the collector, never live).  In a
- * sampled run a successful allocation the sampler passes over ends here:
- * no stack, no record. */
-void shim_rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind, const void *p,
-                    uint64_t size, uint64_t align)
+/* Out of line, like the sampled path, so that shim_rec_alloc stays a test
+ * and a tail call: the unsampled hot path pays one predictable branch. */
+static __attribute__((noinline)) void rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind,
+                                                const void *p, uint64_t size, uint64_t align)
 {
-    if (SHIM_UNLIKELY(shim_sample_rate != 0) && p && !shim_sample_take(t, p, size))
-        return;
     int saved = errno;
     hq_rec_alloc_t rec = {
         .h = {.type = p ? HQ_REC_ALLOC : HQ_REC_ALLOC_FAIL, .len = sizeof rec},
@@ -42,6 +39,27 @@ void shim_rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind, const void *
     rec.ns = hq_now_ns();
     shim_put(r, &rec.h);
     errno = saved;
+}
+
+/* A sampled run's successful allocation: one the sampler passes over ends
+ * here (no stack, no record). */
+static __attribute__((noinline)) void rec_alloc_sampled(hq_ring_hdr_t *r, shim_tls_t *t,
+                                                        unsigned kind, const void *p,
+                                                        uint64_t size, uint64_t align)
+{
+    if (shim_sample_take(t, p, size))
+        rec_alloc(r, t, kind, p, size, align);
+}
+
+/* p NULL: HQ_REC_ALLOC_FAIL (counted by the collector, never live; always
+ * recorded, sampled run or not). */
+void shim_rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t, unsigned kind, const void *p,
+                    uint64_t size, uint64_t align)
+{
+    if (SHIM_UNLIKELY(shim_sample_rate != 0) && p)
+        rec_alloc_sampled(r, t, kind, p, size, align);
+    else
+        rec_alloc(r, t, kind, p, size, align);
 }
 
 /* type: HQ_REC_FREE or HQ_REC_REALLOC_FAIL.  last_ptr is 0 unless sampling. */

@@ -25,7 +25,9 @@
  */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -255,10 +257,40 @@ __attribute__((destructor(101))) static void sess_dtor(void)
 
 /* ---- heapql attach (shim_attach.h) ------------------------------------------ */
 
+/* A zombie still answers kill(pid, 0): its state in /proc/PID/stat. */
+static int sess_pid_dead(pid_t pid)
+{
+    char path[48], buf[256], num[24], *paren;
+    ssize_t n;
+    int fd;
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    shim_concat(path, sizeof path, "/proc/", shim_utoa((uint64_t)pid, num), "/stat", NULL);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    paren = strrchr(buf, ')');
+    return paren && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* The ring's reader is gone: detached, or its collector no longer runs. */
+static int sess_ring_over(hq_ring_hdr_t *r)
+{
+    int saved = errno, gone;
+    if (__atomic_load_n(&r->detached, __ATOMIC_ACQUIRE))
+        return 1;
+    gone = r->collector_pid > 0 && sess_pid_dead(r->collector_pid);
+    errno = saved;
+    return gone;
+}
+
 int shim_session_idle(void)
 {
+    hq_ring_hdr_t *r = __atomic_load_n(&shim_ring, __ATOMIC_ACQUIRE);
     return __atomic_load_n(&sess_state, __ATOMIC_ACQUIRE) == SESS_DONE &&
-           !__atomic_load_n(&shim_ring, __ATOMIC_ACQUIRE);
+           (!r || sess_ring_over(r));
 }
 
 int shim_session_prepare(void)
@@ -278,9 +310,6 @@ hq_ring_hdr_t *shim_session_join(const char *path)
         shim_stack_reset();
         shim_modules_forget();
     }
-    if (sess_map) /* an earlier recording's ring (heapql run that ended) */
-        shim_real.munmap(sess_map, sess_map_bytes);
-    sess_map = NULL;
     r = sess_connect(HQ_HELLO_ATTACH, getppid());
     if (!r && sess_map) { /* never published: nobody writes it */
         shim_real.munmap(sess_map, sess_map_bytes);

@@ -66,6 +66,7 @@ typedef struct tui_sites_v_s {
     char filter[TUI_FILTER_MAX];
     long long keep;          /* callsite id under the cursor, kept across rebuilds */
     int keep_valid;
+    int ncols;               /* figure columns that fit (set when drawn) */
 } tui_sites_v_t;
 
 typedef struct tui_tree_v_s {
@@ -81,6 +82,7 @@ typedef struct tui_tree_v_s {
     unsigned long long keep[2];
     int sorted_metric[2];    /* metric the snapshot's kids are sorted by, -1 */
     const tui_snap_t *built; /* snapshot the rows index */
+    int ncols;
 } tui_tree_v_t;
 
 typedef struct tui_src_v_s {
@@ -91,6 +93,8 @@ typedef struct tui_src_v_s {
     int want_line;           /* scroll there when the file arrives (0: stay) */
     const tui_source_t *shown;
     char shown_file[4096];
+    unsigned seq;            /* selection the view last followed */
+    int ncols;
 } tui_src_v_t;
 
 typedef struct tui_leaks_v_s {
@@ -104,6 +108,7 @@ typedef struct tui_leaks_v_s {
     long long keep;
     int keep_valid;
     int stack_scroll;
+    int ncols;
 } tui_leaks_v_t;
 
 typedef struct tui_frag_v_s {
@@ -165,12 +170,10 @@ struct tui_app_s {
     char errmsg[256];        /* last model error */
     /* the recording */
     int was_live, ended;
-    tui_state_t snap_asked;  /* state the last snapshot request saw */
     int snap_dirty;          /* data changed since the snapshot was asked */
     /* time */
     long long t_cursor;
     int follow;              /* live: the cursor follows the end */
-    int cursor_set;
     int range;
     long long r_from, r_to;
     /* selection shared by the views */
@@ -178,6 +181,9 @@ struct tui_app_s {
     long long sel_site;      /* callsite id of the selected stack */
     int sel_node;            /* its tree node in the current snapshot, -1 */
     char sel_label[512];
+    char sel_file[4096];     /* the selection's source location ("" none) */
+    int sel_line;
+    unsigned sel_seq;        /* bumped when the selection moves */
     /* views and overlays */
     tui_sites_v_t vsites;
     tui_tree_v_t vtree;
@@ -231,7 +237,9 @@ int tui_time_key(tui_app_t *a, int ch);       /* [ ] c, shared by every view */
 
 /* ---- selection shared by the views ----------------------------------------- */
 void tui_select_site(tui_app_t *a, const tui_site_t *s);
-void tui_select_node(tui_app_t *a, int node);  /* a tree node of the snapshot */
+/* A tree node of the snapshot: its heaviest stack, and the node's own
+ * source location (file may be NULL). */
+void tui_select_node(tui_app_t *a, int node, const char *file, int line);
 /* Open the stack popup for a snapshot tree node. */
 void tui_popup_open(tui_app_t *a, int node, const char *title);
 void tui_popup_close(tui_app_t *a);

@@ -1,7 +1,7 @@
 /*
  * tui_app_req.c -- what the UI asks the workers for.  Model jobs go to
- * the main worker; fragmentation maps to their own, so a map being
- * computed never delays a call-site table.  Requests carry the time range
+ * the main worker; fragmentation maps and the per-kind count to the
+ * other, so neither delays a call-site table.  Requests carry the time range
  * and the connection epoch.
  */
 #include "tui_app.h"
@@ -28,13 +28,15 @@ void tui_req_summary(tui_app_t *a)
     tui_worker_submit(a->wk, &j, 0);
 }
 
+/* The per-kind count scans every row: it runs on the map worker, idle
+ * unless the Fragmentation view is used, so the model jobs never wait. */
 void tui_req_kinds(tui_app_t *a)
 {
     tui_job_t j;
     memset(&j, 0, sizeof j);
     j.kind = TUI_JOB_KINDS;
     j.epoch = a->epoch;
-    tui_worker_submit(a->wk, &j, 1);
+    tui_worker_submit(a->wf, &j, 1);
 }
 
 void tui_req_snap(tui_app_t *a, int cancel)
@@ -44,8 +46,6 @@ void tui_req_snap(tui_app_t *a, int cancel)
     j.kind = TUI_JOB_SNAP;
     j.epoch = a->epoch;
     req_window(a, &j.u.snap.window, &j.u.snap.from_ns, &j.u.snap.to_ns);
-    if (a->sum)
-        a->snap_asked = a->sum->state;
     a->snap_dirty = 0;
     tui_worker_submit(a->wk, &j, cancel);
 }

@@ -8,6 +8,7 @@
  * and the status bar says so.
  */
 #include "tui_app.h"
+#include "tui_views.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -43,11 +44,9 @@ static void results_summary(tui_app_t *a, tui_summary_t *s)
     int first = !old;
     a->sum = s;
     results_live(a, old, s);
-    if (first) {
-        if (!s->state.live && s->peak_ns >= 0)
-            tui_time_set(a, s->peak_ns), a->follow = 0;
-        if (!s->state.live)
-            tui_req_kinds(a);
+    if (first && !s->state.live && s->peak_ns >= 0) {
+        tui_time_set(a, s->peak_ns);
+        a->follow = 0;
     }
     if (a->follow)
         a->t_cursor = tui_time_end(a);
@@ -66,16 +65,21 @@ static void results_summary(tui_app_t *a, tui_summary_t *s)
 static void results_snap(tui_app_t *a, tui_snap_t *s)
 {
     tui_snap_t *old = a->snap;
+    /* the per-kind count scans every row: after the first snapshot, so as
+     * not to slow it down (live: once the recording has ended) */
+    if (!old && !s->state.live && !a->kinds)
+        tui_req_kinds(a);
     int window_changed = !old || old->window != s->window || old->from_ns != s->from_ns ||
                          old->to_ns != s->to_ns;
     a->snap = s;
     a->sel_node = a->sel_valid ? an_tree_find(s->tree, a->sel_site) : -1;
     tui_sites_sync(a);
     tui_leaks_sync(a);
-    tui_tree_sync(a);
-    tui_popup_close(a);
+    tui_tree_sync(a); /* an open stack popup holds copies: it stays */
     if (a->vsrc.file[0])
         tui_req_source(a, a->vsrc.file, a->src ? tui_source_line(a) : a->vsrc.want_line);
+    if (a->view == TUI_V_SOURCE)
+        tui_source_show(a); /* started on it: the first selection is there now */
     if (a->view == TUI_V_ALLOCS && (window_changed || s->state.live))
         tui_req_allocs(a, 1);
     else if (window_changed)

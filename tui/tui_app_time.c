@@ -17,7 +17,6 @@ void tui_time_set(tui_app_t *a, long long ns)
 {
     long long end = tui_time_end(a);
     a->t_cursor = ns < 0 ? 0 : ns > end ? end : ns;
-    a->cursor_set = 1;
     a->follow = a->sum && a->sum->state.live && a->t_cursor == end;
 }
 

@@ -150,7 +150,7 @@ int tui_list_tree_prefix(const tui_list_t *l, long i, int y, int x, int w, attr_
     if (!l->tree)
         return 0;
     st = l->tree->state(l->ctx, i);
-    used = 2 * d < w ? 2 * d : w;
+    used = 2 * d < w / 2 ? 2 * d : w / 2; /* deep trees keep half the row for names */
     if (used < w)
         tui_text(y, x + used, 1, st == 2 ? g->open : st == 1 ? g->closed : g->leaf, a);
     return used + 2 <= w ? used + 2 : w;

@@ -29,6 +29,8 @@ typedef struct tui_state_s {
     int symbolized;
     long long max_id;       /* highest allocations.id (rows so far), 0 none */
     long long samples;      /* rows in samples */
+    long long sample_rate;  /* meta sample_rate: > 0 a sampled recording */
+    int aggregate;          /* meta aggregate = 1: no allocation rows */
 } tui_state_t;
 
 int tui_state_read(an_db_t *d, tui_state_t *s, char *err, size_t errlen);
@@ -118,10 +120,19 @@ typedef struct tui_cnode_s {
     long long incl[TUI_M_N], self[TUI_M_N];
 } tui_cnode_t;
 
+/* The shape of the tree again, compact: a walk over a few hundred thousand
+ * nodes (flattening an all-open tree) reads 16 bytes a node instead of a
+ * whole tui_cnode_t, which keeps it within the caches. */
+typedef struct tui_cshape_s {
+    int kid0, nkids;
+    unsigned long long hash;
+} tui_cshape_t;
+
 typedef struct tui_ctree_s {
     tui_cnode_t *n;
     size_t nn, cap;
     int *kids;
+    tui_cshape_t *shape;      /* [nn], filled with kids */
     int bottom_up;
 } tui_ctree_t;
 

@@ -180,7 +180,8 @@ static int ct_pack(ct_build_t *b)
 {
     tui_ctree_t *t = b->t;
     int pos = 0;
-    if (!(t->kids = malloc((t->nn ? t->nn : 1) * sizeof *t->kids)))
+    if (!(t->kids = malloc((t->nn ? t->nn : 1) * sizeof *t->kids)) ||
+        !(t->shape = malloc((t->nn ? t->nn : 1) * sizeof *t->shape)))
         return -1;
     for (size_t i = 0; i < t->nn; i++) {
         t->n[i].kid0 = pos;
@@ -189,6 +190,7 @@ static int ct_pack(ct_build_t *b)
             t->kids[pos++] = k;
             t->n[i].nkids++;
         }
+        t->shape[i] = (tui_cshape_t){t->n[i].kid0, t->n[i].nkids, t->n[i].hash};
     }
     return 0;
 }
@@ -246,6 +248,7 @@ void tui_ctree_free(tui_ctree_t *t)
         return;
     free(t->n);
     free(t->kids);
+    free(t->shape);
     memset(t, 0, sizeof *t);
 }
 

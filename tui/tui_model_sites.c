@@ -52,20 +52,33 @@ static int sel_node(const an_tree_t *t, const unsigned char *fm, unsigned char *
     return v;
 }
 
-typedef struct sel_sort_s {
-    const tui_snap_t *s;
-    an_metric_t m;
-    int reverse;
-} sel_sort_t;
+/* Sorted by the figure, kept next to the row (the figures are spread
+ * over the whole stats array: comparing through it misses the caches). */
+typedef struct sel_key_s {
+    long long v;
+    int row;
+} sel_key_t;
 
 static int sel_cmp(const void *pa, const void *pb, void *arg)
 {
-    const sel_sort_t *c = arg;
-    int ia = *(const int *)pa, ib = *(const int *)pb;
-    long long a = an_stat_metric(&c->s->stats[c->s->sites[ia].node], c->m);
-    long long b = an_stat_metric(&c->s->stats[c->s->sites[ib].node], c->m);
-    int r = a != b ? (a > b ? -1 : 1) : ia - ib;
-    return c->reverse ? -r : r;
+    const sel_key_t *a = pa, *b = pb;
+    int r = a->v != b->v ? (a->v > b->v ? -1 : 1) : a->row - b->row;
+    return *(const int *)arg ? -r : r;
+}
+
+static int sel_sort(const tui_snap_t *s, int *v, size_t n, an_metric_t m, int reverse)
+{
+    sel_key_t *k = malloc((n ? n : 1) * sizeof *k);
+    if (!k)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        k[i] = (sel_key_t){an_stat_metric(&s->stats[s->sites[v[i]].node], m), v[i]};
+    if (n > 1)
+        qsort_r(k, n, sizeof *k, sel_cmp, &reverse);
+    for (size_t i = 0; i < n; i++)
+        v[i] = k[i].row;
+    free(k);
+    return 0;
 }
 
 int tui_sites_select(const tui_snap_t *s, int leaks, const char *filter, an_metric_t m,
@@ -95,9 +108,10 @@ int tui_sites_select(const tui_snap_t *s, int leaks, const char *filter, an_metr
     }
     free(fm);
     free(memo);
-    sel_sort_t c = {s, m, reverse};
-    if (k > 1)
-        qsort_r(v, k, sizeof *v, sel_cmp, &c);
+    if (sel_sort(s, v, k, m, reverse) != 0) {
+        free(v);
+        return -1;
+    }
     *out = v;
     *n = k;
     return 0;

@@ -139,8 +139,10 @@ static int snap_fill(an_db_t *d, const tui_snap_req_t *r, tui_snap_t *s, char *e
         goto done;
     rc = 0;
 done:
-    c.tree = NULL;
-    c.stats = NULL;
+    if (s->tree == c.tree) /* taken over; otherwise the context frees them */
+        c.tree = NULL;
+    if (s->stats == c.stats)
+        c.stats = NULL;
     if (c.d)
         an_ctx_close(&c);
     an_report_opts_free(&o);

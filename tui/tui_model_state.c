@@ -23,6 +23,10 @@ int tui_state_read(an_db_t *d, tui_state_t *s, char *err, size_t errlen)
     an_db_meta(d, "truncated_reason", s->reason, sizeof s->reason);
     an_db_meta(d, "symbolized", buf, sizeof buf);
     s->symbolized = atoi(buf) == 1;
+    an_db_meta(d, "sample_rate", buf, sizeof buf);
+    s->sample_rate = atoll(buf);
+    an_db_meta(d, "aggregate", buf, sizeof buf);
+    s->aggregate = atoi(buf) == 1;
     if (!strcmp(s->status, "recording")) {
         s->live = state_alive(d);
         s->crashed = !s->live;

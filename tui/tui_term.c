@@ -56,13 +56,22 @@ static void term_prepare_reset(int mouse)
     term_add("rmcup");
 }
 
-static void term_on_signal(int sig)
+/* The terminal back as it was, then the signal's previous disposition
+ * (the default, or a sanitizer's report): a fault the kernel raised is
+ * re-executed by returning; any other signal is raised again. */
+static void term_on_signal(int sig, siginfo_t *si, void *uc)
 {
     ssize_t rc = write(STDOUT_FILENO, term_reset, term_reset_len);
     (void)rc;
+    (void)uc;
     if (term_have_saved)
         tcsetattr(STDIN_FILENO, TCSANOW, &term_saved);
-    signal(sig, SIG_DFL);
+    for (size_t i = 0; i < TERM_NSIG; i++)
+        if (term_signals[i] == sig)
+            sigaction(sig, &term_old[i], NULL);
+    if ((sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL) && si &&
+        si->si_code > 0)
+        return;
     raise(sig);
 }
 
@@ -70,9 +79,9 @@ static void term_signals_install(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = term_on_signal;
+    sa.sa_sigaction = term_on_signal;
     sigfillset(&sa.sa_mask);
-    sa.sa_flags = SA_RESETHAND | SA_NODEFER;
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER;
     for (size_t i = 0; i < TERM_NSIG; i++)
         sigaction(term_signals[i], &sa, &term_old[i]);
 }
@@ -101,7 +110,10 @@ int tui_term_open(int no_color, tui_term_info_t *info, char *err, size_t errlen)
         return -1;
     }
     term_have_saved = tcgetattr(STDIN_FILENO, &term_saved) == 0;
+    /* ours before curses starts: curses then leaves SIGINT/SIGTERM alone */
+    term_signals_install();
     if (!(term_screen = newterm(NULL, stdout, stdin))) {
+        term_signals_restore();
         snprintf(err, errlen, "cannot use the terminal TERM=%s", term && *term ? term : "(unset)");
         return -1;
     }
@@ -117,7 +129,6 @@ int tui_term_open(int no_color, tui_term_info_t *info, char *err, size_t errlen)
     mouseinterval(0);
     info->theme = (int)tui_theme_init(no_color);
     term_prepare_reset(info->mouse);
-    term_signals_install();
     return 0;
 }
 

@@ -75,7 +75,10 @@ void tui_allocs_draw(tui_app_t *a, tui_rect_t r)
              "Lifetime", tui_attr(TUI_R_HEADER));
     tui_rect_t lr = {y + 1, r.x, r.y + r.h - y - 1, r.w};
     if (al->n == 0) {
-        tui_view_note(lr, 1, TUI_R_DIM, a->sum && a->sum->state.live
+        tui_view_note(lr, 1, TUI_R_DIM,
+                      a->sum && a->sum->state.aggregate
+                      ? "an aggregated recording keeps no allocation rows"
+                      : a->sum && a->sum->state.live
                       ? "no row yet: blocks are written when freed or when the recording ends"
                       : "no allocation of this stack (in the range)");
         return;

@@ -86,7 +86,7 @@ static void leaks_row(void *ctx, long i, int y, int x, int w, int sel)
         an_fmt_pct((double)st->leaked_bytes, (double)leaks_base(a), c[2], sizeof c[2]),
         an_fmt_count(st->allocs, c[3], sizeof c[3])};
     attr_t base = sel ? tui_attr(TUI_R_SELECTED) : tui_attr(TUI_R_NORMAL);
-    int ncols = tui_cols_fit(leak_cols, LEAK_NCOLS, w, 16), cx = x;
+    int ncols = a->vleaks.ncols, cx = x;
     for (int k = 0; k < ncols; k++) {
         tui_textr(y, cx, leak_cols[k].w, cells[k], k == 0 && !sel ? tui_attr(TUI_R_WARN) : base);
         cx += leak_cols[k].w + 1;
@@ -154,7 +154,7 @@ void tui_leaks_draw(tui_app_t *a, tui_rect_t r)
                   : "the recording did not finish: blocks live at the crash were never written",
                   tui_attr(TUI_R_WARN));
     }
-    int ncols = tui_cols_fit(leak_cols, LEAK_NCOLS, r.w, 16);
+    int ncols = a->vleaks.ncols = tui_cols_fit(leak_cols, LEAK_NCOLS, r.w - 1, 24);
     tui_cols_head(y, r.x, r.w, leak_cols, ncols, a->vleaks.metric, a->vleaks.reverse,
                   "Leaking stack (innermost frame < caller)");
     int rest = r.y + r.h - y - 1, listh = a->vleaks.nrows ? rest * 11 / 20 : rest;

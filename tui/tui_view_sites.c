@@ -70,7 +70,7 @@ static void sites_row(void *ctx, long i, int y, int x, int w, int sel)
     const tui_site_t *s = sites_at(a, i);
     const an_stat_t *st = &a->snap->stats[s->node];
     char buf[1024];
-    int ncols = tui_cols_fit(sites_cols, SITES_NCOLS, w, 16), cx = x;
+    int ncols = a->vsites.ncols, cx = x;
     attr_t num = sel ? tui_attr(TUI_R_SELECTED) : tui_attr(TUI_R_NORMAL);
     for (int k = 0; k < ncols; k++) {
         an_metric_t m = (an_metric_t)sites_cols[k].metric;
@@ -82,6 +82,10 @@ static void sites_row(void *ctx, long i, int y, int x, int w, int sel)
     cx++;
     cx += tui_textc(y, cx, x + w - cx, tui_site_label(a->snap, s, buf, sizeof buf),
                     sel ? num : tui_attr(TUI_R_FUNC));
+    if (st->failed > 0 && x + w - cx > 12) {
+        snprintf(buf, sizeof buf, " [%lld failed]", st->failed);
+        cx += tui_text(y, cx, x + w - cx, buf, sel ? num : tui_attr(TUI_R_WARN));
+    }
     if (s->caller && x + w - cx > 8) {
         snprintf(buf, sizeof buf, " < %s", s->caller);
         tui_textc(y, cx, x + w - cx, buf, sel ? num : tui_attr(TUI_R_DIM));
@@ -112,7 +116,7 @@ void tui_sites_draw(tui_app_t *a, tui_rect_t r)
     }
     sites_detail(a, detail, sizeof detail);
     int y = tui_view_title(a, r, detail);
-    int ncols = tui_cols_fit(sites_cols, SITES_NCOLS, r.w, 16);
+    int ncols = a->vsites.ncols = tui_cols_fit(sites_cols, SITES_NCOLS, r.w - 1, 28);
     tui_cols_head(y, r.x, r.w, sites_cols, ncols, a->vsites.metric, a->vsites.reverse,
                   "Call site (innermost frame < caller)");
     tui_rect_t lr = {y + 1, r.x, r.y + r.h - y - 1, r.w};

@@ -66,31 +66,20 @@ void tui_source_sync(tui_app_t *a)
     v->shown = s;
 }
 
-/* The frame to show when none was picked: the selected stack's innermost
- * frame that has a source line, else that of the first stack. */
-static int src_default(tui_app_t *a)
-{
-    an_stackbuf_t sb = {0};
-    char err[64];
-    int node = a->sel_node >= 0 ? a->sel_node : a->snap && a->snap->nsites
-                                                    ? a->snap->sites[0].node : -1;
-    if (node < 0 || tui_snap_stack(a->snap, node, &sb, err, sizeof err) != 0) {
-        an_stackbuf_free(&sb);
-        return -1;
-    }
-    for (int i = 0; i < sb.n; i++)
-        if (sb.v[i].f.file && sb.v[i].f.line > 0) {
-            tui_req_source(a, sb.v[i].f.file, sb.v[i].f.line);
-            break;
-        }
-    an_stackbuf_free(&sb);
-    return 0;
-}
-
+/* Follow the selection (a stack or a tree node picked since the last
+ * time), else stay on the file shown. */
 void tui_source_show(tui_app_t *a)
 {
-    if (!a->vsrc.file[0] && a->snap)
-        src_default(a);
+    if (a->vsrc.seq == a->sel_seq || !a->sel_file[0])
+        return;
+    a->vsrc.seq = a->sel_seq;
+    if (a->src && !strcmp(a->src->file, a->sel_file) && a->vsrc.inclusive == a->src->inclusive) {
+        a->vsrc.want_line = a->sel_line;
+        tui_source_sync(a);
+        return;
+    }
+    a->vsrc.shown_file[0] = '\0';
+    tui_req_source(a, a->sel_file, a->sel_line);
 }
 
 static void src_expand(const char *in, int skip, char *out, size_t len)
@@ -115,7 +104,7 @@ static void src_row(void *ctx, long i, int y, int x, int w, int sel)
 {
     tui_app_t *a = ctx;
     const tui_source_t *s = a->src;
-    int line = src_line_of(s, i), ncols = tui_cols_fit(src_cols, SRC_NCOLS, w, 8), cx = x;
+    int line = src_line_of(s, i), ncols = a->vsrc.ncols, cx = x;
     const tui_srcline_t *l = &s->line[line];
     int hot = l->allocs || l->leaked;
     attr_t base = sel ? tui_attr(TUI_R_SELECTED) : tui_attr(TUI_R_NORMAL);
@@ -171,7 +160,7 @@ void tui_source_draw(tui_app_t *a, tui_rect_t r)
         tui_textc(y++, r.x + 1, r.w - 2, "source file not found: figures shown without the "
                   "source text (lines that allocate only)", tui_attr(TUI_R_WARN));
     }
-    int ncols = tui_cols_fit(src_cols, SRC_NCOLS, r.w, 8);
+    int ncols = a->vsrc.ncols = tui_cols_fit(src_cols, SRC_NCOLS, r.w - 1, 36);
     tui_cols_head(y, r.x, r.w, src_cols, ncols, -1, 0, s->found ? "  Source" : NULL);
     tui_rect_t lr = {y + 1, r.x, r.y + r.h - y - 1, r.w};
     if (src_rows(s) == 0) {

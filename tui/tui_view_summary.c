@@ -152,6 +152,12 @@ static void sum_collect(const tui_app_t *a, sum_lines_t *l)
     sum_status(a, s, l);
     snprintf(sum_add(l, "run time", TUI_R_NUM), 512, "%.3f s%s", (double)s->run_ns / 1e9,
              s->state.live ? " so far" : "");
+    if (s->state.sample_rate > 0)
+        snprintf(sum_add(l, "sampled", TUI_R_WARN), 512, "one sample per %lld bytes on average: "
+                 "figures are estimates", s->state.sample_rate);
+    if (s->state.aggregate)
+        snprintf(sum_add(l, "aggregated", TUI_R_WARN), 512, "per-call-site totals only, no "
+                 "allocation rows");
     sum_procs(s, sum_add(l, "processes", TUI_R_NORMAL), 512);
     if (s->state.live)
         sum_live(a, s, l);
@@ -161,13 +167,24 @@ static void sum_collect(const tui_app_t *a, sum_lines_t *l)
         sum_range(a, l);
 }
 
-/* The figures in one column, or two when the terminal is wide. */
+/* The figures in one column, or two when the terminal is wide enough for
+ * the first column's longest value and 50 more columns. */
 static int sum_draw_lines(const sum_lines_t *l, tui_rect_t r)
 {
-    int cols = r.w >= 150 && l->n > 6 ? 2 : 1, per = (l->n + cols - 1) / cols;
-    int cw = r.w / cols;
+    int per = l->n, w0 = r.w;
+    if (r.w >= 150 && l->n > 6) {
+        int half = (l->n + 1) / 2, longest = 0;
+        for (int i = 0; i < half; i++)
+            if (tui_width(l->v[i].value) > longest)
+                longest = tui_width(l->v[i].value);
+        if (14 + longest + 3 <= r.w - 50) {
+            per = half;
+            w0 = 14 + longest + 3;
+        }
+    }
     for (int i = 0; i < l->n; i++) {
-        int y = r.y + i % per, x = r.x + (i / per) * cw;
+        int y = r.y + i % per, x = r.x + (i < per ? 0 : w0);
+        int cw = i < per ? w0 : r.w - w0;
         if (y >= r.y + r.h)
             continue;
         tui_text(y, x + 1, 12, l->v[i].label, tui_attr(TUI_R_DIM));

@@ -35,7 +35,8 @@ void tui_tree_free(tui_app_t *a)
 /* Open: in the set, or (after '+', all open) not in it. */
 static int tree_is_open(const tui_tree_v_t *v, unsigned long long hash)
 {
-    return tui_hset_has(&v->open[v->bottom_up], hash) != v->all[v->bottom_up];
+    const tui_hset_t *s = &v->open[v->bottom_up];
+    return s->n ? tui_hset_has(s, hash) != v->all[v->bottom_up] : v->all[v->bottom_up];
 }
 
 static void tree_set_open(tui_tree_v_t *v, unsigned long long hash, int open)
@@ -74,11 +75,11 @@ static int tree_flatten(tui_app_t *a, const tui_ctree_t *t)
         return -1;
     }
     v->nrows = 0;
-    for (int k = t->n[0].nkids - 1; k >= 0; k--)
-        stack[sp] = t->kids[t->n[0].kid0 + k], sd[sp++] = 0;
+    for (int k = t->shape[0].nkids - 1; k >= 0; k--)
+        stack[sp] = t->kids[t->shape[0].kid0 + k], sd[sp++] = 0;
     while (sp > 0) {
         int node = stack[--sp], d = sd[sp];
-        const tui_cnode_t *n = &t->n[node];
+        const tui_cshape_t *n = &t->shape[node];
         if (tree_push(v, node, d) != 0)
             break;
         if (n->nkids && tree_is_open(v, n->hash))
@@ -90,15 +91,24 @@ static int tree_flatten(tui_app_t *a, const tui_ctree_t *t)
     return 0;
 }
 
+/* The cursor back on its node: searched outwards from where it was (the
+ * node moves little, or forward when the nodes above it opened). */
 static void tree_keep_cursor(tui_app_t *a, const tui_ctree_t *t)
 {
     tui_tree_v_t *v = &a->vtree;
-    tui_list_set(&v->list, (long)v->nrows);
-    for (size_t i = 0; i < v->nrows; i++)
-        if (t->n[v->rows[i]].hash == v->keep[v->bottom_up]) {
-            tui_list_goto(&v->list, (long)i);
+    unsigned long long want = v->keep[v->bottom_up];
+    long n = (long)v->nrows, from = v->list.cur < n ? v->list.cur : n - 1;
+    tui_list_set(&v->list, n);
+    for (long d = 0; from >= 0 && (from - d >= 0 || from + d < n); d++) {
+        if (from + d < n && t->shape[v->rows[from + d]].hash == want) {
+            tui_list_goto(&v->list, from + d);
             return;
         }
+        if (d && from - d >= 0 && t->shape[v->rows[from - d]].hash == want) {
+            tui_list_goto(&v->list, from - d);
+            return;
+        }
+    }
 }
 
 /* The first time a direction is shown: its heaviest path open. */
@@ -155,7 +165,7 @@ static void tree_selected(tui_app_t *a)
     if (!n)
         return;
     a->vtree.keep[a->vtree.bottom_up] = n->hash;
-    tui_select_node(a, n->best_leaf);
+    tui_select_node(a, n->best_leaf, n->file, n->line);
 }
 
 /* ---- the widget's tree callbacks -------------------------------------- */
@@ -220,7 +230,7 @@ static void tree_row(void *ctx, long i, int y, int x, int w, int sel)
     an_metric_t m = a->vtree.metric;
     char buf[1024], loc[600];
     attr_t base = sel ? tui_attr(TUI_R_SELECTED) : tui_attr(TUI_R_NORMAL);
-    int ncols = tui_cols_fit(tree_cols, TREE_NCOLS, w, 16), cx = x;
+    int ncols = a->vtree.ncols, cx = x;
     const char *cells[TREE_NCOLS];
     char c0[32], c1[32], c2[32];
     cells[0] = tui_fmt_metric(m, n->incl[m], c0, sizeof c0);
@@ -260,7 +270,7 @@ void tui_tree_draw(tui_app_t *a, tui_rect_t r)
              a->snap->state.live ? "  [live: figures so far]" : "",
              a->snap->window ? "  [in range]" : "");
     int y = tui_view_title(a, r, detail);
-    int ncols = tui_cols_fit(tree_cols, TREE_NCOLS, r.w, 16);
+    int ncols = a->vtree.ncols = tui_cols_fit(tree_cols, TREE_NCOLS, r.w - 1, 24);
     snprintf(head, sizeof head, "Function (%s)", tui_metric_title(v->metric));
     tui_cols_head(y, r.x, r.w, tree_cols, ncols, -1, 0, head);
     v->ops = (tui_tree_ops_t){tree_depth, tree_state, tree_toggle, tree_parent};

@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,9 @@
 
 /* Virtual machine steps between two looks at the cancel flag: ~0.1 ms. */
 #define WORKER_PROGRESS_OPS 20000
+/* Workers run a little nicer than the input loop: on a busy machine (or
+ * two CPUs and two workers scanning) keys are still answered first. */
+#define WORKER_NICE 5
 
 struct tui_worker_s {
     pthread_t thread;
@@ -117,6 +122,10 @@ static void *worker_main(void *arg)
 {
     tui_worker_t *w = arg;
     tui_job_t j;
+    /* per thread on Linux (and inherited by threads it starts) */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), WORKER_NICE) != 0) {
+        /* not allowed: run at the same priority */
+    }
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
         if (!worker_take(w, &j)) {

@@ -40,7 +40,8 @@ for lib in glibc libjemalloc.so.2 libtcmalloc_minimal.so.4; do
     check_eq "0|0|0" "$(q "$name.db" 'SELECT failed_allocs, unknown_frees, missed_frees FROM processes')" \
         "$name: nothing failed, unknown or missed"
 
-    # 8 producers, 8 consumers: 1.6M blocks crossing threads
+    # 8 producers, 8 consumers: 1.6M blocks crossing threads (glibc: rec_threads.sh)
+    [ -z "$pre" ] && continue
     LD_PRELOAD=$pre "$HEAPQL_BIN" run -q -o "$name-t.db" -- "$HQ_PROGS/rec_threads" >out 2>err; rc=$?
     check_eq "0|threads done" "$rc|$(cat out)" "$name: threads program"
     check_eq "complete|1600000|0" "$(meta "$name-t.db" status)|$(qm "$name-t.db" 'SELECT count(*),

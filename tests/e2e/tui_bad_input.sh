@@ -28,6 +28,18 @@ bad 1 "^heapql: cannot open missing\.db: No such file or directory$" "missing" m
 bad 2 "^heapql: tui needs a database" "no database"
 bad 2 "^heapql: unknown option '--bogus'" "unknown option" --bogus x.db
 bad 2 "^heapql: --view takes summary, sites" "bad --view" --view nope x.db
+# --wait: a recording that appears a moment later is opened (here: then
+# refused for want of a terminal, which proves it was opened); a file that
+# never appears is an error once the time is up
+( sleep 0.5; schema_db late.db "INSERT INTO meta VALUES ('status','recording');" ) &
+"$H" tui --wait 10 late.db >"$T/o" 2>"$T/e" </dev/null
+check_eq 1 "$?" "--wait: exit status"
+check_match "^heapql: tui needs a terminal" "$(cat "$T/e")" "--wait: the late file was opened"
+wait
+start=$(date +%s%N)
+bad 1 "^heapql: cannot open never\.db: No such file or directory$" "--wait times out" --wait 1 never.db
+check_true "--wait 1 waited about a second" test $(( ($(date +%s%N) - start) / 1000000 )) -ge 900
+bad 2 "^heapql: --wait takes whole seconds" "bad --wait" --wait soon x.db
 "$H" tui --help >"$T/o" 2>&1
 check_eq 0 "$?" "--help: exit 0"
 check_match "usage: heapql tui DB" "$(cat "$T/o")" "--help: usage"
@@ -47,13 +59,13 @@ for v in 2:"no allocations yet" 3:"no allocations yet" 4:"no source yet" 5:"no l
     check_screen "${v#*:}" "empty recording: view ${v%%:*}"
 done
 tui_keys q
-check_screen "Pane is dead \(status 0" "empty recording: q quits cleanly" 5
+check_eq 0 "$(tui_exited 10)" "empty recording: q quits cleanly"
 
 # a terminal too small from the start
 tui_start 30 8 "env TERM=xterm-256color LANG=C.UTF-8 $H tui bare.db"
 check_screen "terminal too small: 30x8" "too small at start"
 tui_keys q
-check_screen "Pane is dead \(status 0" "too small: q still quits" 5
+check_eq 0 "$(tui_exited 10)" "too small: q still quits"
 
 # SIGTERM and SIGINT (^C): the handler leaves the alternate screen and
 # restores the modes, then the signal kills the process
@@ -74,4 +86,15 @@ check_screen "^PROMPT\\$ ?$" "^C: the prompt is back"
 tui_keys "echo rc=\$?" Enter
 check_screen "^rc=130$" "^C: died of SIGINT (130)"
 check_no_screen "^ Summary |Call sites" "^C: the alternate screen is gone"
+# a crash: SIGSEGV (as sent by kill) restores the terminal, then the
+# signal's previous disposition runs: death by SIGSEGV (139), or under a
+# sanitizer its report and exit status 1
+tui_keys "clear; $H tui leaky.db; echo rc=\$?" Enter
+check_screen "^ Summary " "tui once more"
+pid=$(pgrep -n -f "$H tui leaky\.db")
+kill -SEGV "$pid"
+check_screen "^rc=139$|^rc=1$" "SIGSEGV: died of SIGSEGV (139), or a sanitizer reported it"
+check_no_screen "^ Summary |Call sites" "SIGSEGV: the alternate screen is gone"
+tui_keys "stty -a | grep -c -- '-icanon\\|-echo '" Enter
+check_screen "^0$" "SIGSEGV: no raw mode left"
 finish

@@ -20,14 +20,14 @@ check_match $'\033\\[7m' "$(tui_screen -e)" "vt100: reverse video for the cursor
 # n / p on the source view: the reverse-video row moves between the malloc lines
 tui_keys / s e s s i o n Enter Enter Enter
 check_screen "^ Source " "vt100: source"
-check_match $'\033\\[7m.*session_t \\*s = malloc' "$(tui_screen -e)" "source: the cursor on the session malloc"
+check_screen "session_t \*s = malloc" "vt100: the source text"
+R=$'\033\\[7m'
+check_until "source: the cursor on the session malloc" 10 screen_e_has "$R.*session_t \*s = malloc"
 tui_keys n
-tui_wait "." 1
-sel_next=$(tui_screen -e | grep $'\033\\[7m' | grep -c 'malloc(512)\|calloc(1, 1024)\|session_open(id)')
-check_eq 1 "$sel_next" "n: the cursor on the next allocating line"
+check_until "n: the cursor on the next allocating line" 10 \
+    screen_e_has "$R.*(malloc\(512\)|calloc\(1, 1024\)|session_open\(id\))"
 tui_keys p
-tui_wait "." 1
-check_match $'\033\\[7m.*session_t \\*s = malloc' "$(tui_screen -e)" "p: back on the session malloc"
+check_until "p: back on the session malloc" 10 screen_e_has "$R.*session_t \*s = malloc"
 tui_keys q
 
 # NO_COLOR with a colour terminal: no colour either
@@ -73,7 +73,8 @@ check_screen "^ Summary " "resize: start at 120x40"
 tui_tmux resize-window -t main -x 80 -y 24
 check_screen "^ heapql +1 Summary +2 Sites +3 Tree" "80x24: short tabs"
 check_eq 24 "$(tui_screen | wc -l)" "80x24: 24 lines"
-check_match "\? help  q quit$" "$(tui_screen | tail -n 1)" "80x24: status bar on the last line"
+last_is_status() { tui_screen | tail -n 1 | grep -q '? help  q quit$'; }
+check_until "80x24: status bar on the last line" 10 last_is_status
 check_true "80x24: nothing beyond column 80" test "$(tui_screen | LC_ALL=C.UTF-8 wc -L)" -le 80
 tui_keys 2
 check_screen "session_open" "80x24: call sites"

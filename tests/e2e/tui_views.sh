@@ -100,5 +100,23 @@ check_screen "next / previous line that allocates" "help lists the source keys"
 tui_keys q
 check_screen "^ Fragmentation" "q closes the help first"
 tui_keys q
-check_screen "Pane is dead \(status 0" "q quits, exit status 0" 5
+check_eq 0 "$(tui_exited 10)" "q quits, exit status 0"
+
+# tests/progs/rec_basic: every allocation kind once; 5 blocks of 100 B
+# leaked, peak 5500 B, 2 failed allocations
+record basic.db "$HQ_PROGS/rec_basic"
+check_eq 0 "$RC" "rec_basic recorded"
+tui_start 120 40 "env TERM=xterm-256color LANG=C.UTF-8 $HEAPQL_BIN tui --view leaks basic.db"
+check_screen "^ Leaks +500 B leaked in 5 blocks from 1 stack" "--view leaks: rec_basic's 5 x 100 B"
+tui_keys 1
+check_screen "allocations +21 calls, .*malloc 11" "rec_basic: 21 calls, 11 malloc"
+check_screen "peak heap +5\.37 KiB in [0-9]+ blocks" "rec_basic: peak 5500 B"
+check_screen "leaked +500 B in 5 blocks" "rec_basic: leaked"
+check_screen "failed +2" "rec_basic: failed allocations"
+tui_keys 2 s s s
+check_screen "^ Call sites +14 stacks, by allocations" "rec_basic: 14 stacks (failed ones included)"
+check_screen "10 +1000 B +500 B +500 B +- +main \(rec_basic\.c:[0-9]+\)" "rec_basic: the leaking call site"
+check_screen "- +- +- +- +- +main \(rec_basic\.c:[0-9]+\) \[1 failed\]" "rec_basic: a failed allocation's stack"
+tui_keys q
+check_eq 0 "$(tui_exited 10)" "rec_basic: q quits"
 finish

@@ -1,12 +1,14 @@
 /* rel_reaper.c -- run a command as a child subreaper: every descendant
  * orphaned on the way (the program `heapql run` started, once heapql is
  * killed) is reparented to us and reaped here, so its exit status can be
- * checked.  usage: rel_reaper REPORT -- CMD [ARGS...]
+ * checked.  usage: rel_reaper [--hold SECONDS] REPORT -- CMD [ARGS...]
  * REPORT gets "child PID" at once, then "PID exit CODE" or "PID signal SIG"
- * per process reaped; we exit 0 once nothing is left to reap. */
+ * per process reaped; we exit 0 once nothing is left to reap.  --hold:
+ * reap nothing for that long (a killed child stays a zombie meanwhile). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -16,7 +18,12 @@ int main(int argc, char **argv)
 {
     FILE *rep;
     pid_t pid;
-    int st;
+    int st, hold = 0;
+    if (argc > 2 && !strcmp(argv[1], "--hold")) {
+        hold = atoi(argv[2]);
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 4 || strcmp(argv[2], "--") != 0) {
         fprintf(stderr, "usage: rel_reaper REPORT -- CMD [ARGS...]\n");
         return 2;
@@ -33,6 +40,8 @@ int main(int argc, char **argv)
         _exit(127);
     }
     fprintf(rep, "child %d\n", (int)pid);
+    while (hold > 0)
+        hold = (int)sleep((unsigned)hold);
     while ((pid = waitpid(-1, &st, 0)) > 0 || errno == EINTR) {
         if (pid <= 0)
             continue;
