@@ -98,8 +98,18 @@ $row"
         echo "$row" >&2
     done
 done
+NOTES='
+- wall: `heapql run` including finalizing and symbolizing; slowdown against the bare program.
+- growth per hour: bytes per second of run of the tables that grow with time (allocations,
+  samples, vm_events, threads) times 3600; "file / s x 3600" divides the whole file (with its
+  fixed part: schema, modules, frames, call sites, 64 KiB pages each) by a run of seconds.
+- allocations (est.): processes.alloc_calls, an estimate in sampled runs; the full and
+  aggregated runs give the exact count.
+- A sampled run still sends every free through the ring (no stack), so its floor is set by
+  the frees; --aggregate still unwinds every allocation and saves only the database.'
 {
     echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $REPEATS repeats, medians (bench/modes.sh)."
     echo
     echo "$table"
+    echo "$NOTES"
 } | tee bench/modes.md

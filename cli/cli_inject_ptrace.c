@@ -53,6 +53,7 @@ int inj_mem_write(inj_t *in, uintptr_t addr, const void *buf, size_t len)
                     (unsigned long)addr, n < 0 ? strerror(errno) : "short write");
 }
 
+#if defined(__x86_64__)
 /* waitpid for tid without blocking the collector.  Returns the pid, -1. */
 static pid_t ptrace_wait(inj_t *in, pid_t tid, int *st)
 {
@@ -191,3 +192,27 @@ int inj_call(inj_t *in, uintptr_t fn, uint64_t a0, uint64_t a1, uint64_t *ret)
         return inj_fail(in, "cannot resume thread %d: %s", (int)in->tid, strerror(errno));
     return ptrace_finish_call(in, sp, ret);
 }
+#else /* the registers above are x86-64's: elsewhere cli_inject_check refuses */
+int inj_stop(inj_t *in, pid_t tid)
+{
+    (void)tid;
+    return inj_fail(in, "heapql attach supports x86-64 processes only");
+}
+
+void inj_release(inj_t *in)
+{
+    (void)in;
+}
+
+int inj_push_str(inj_t *in, const char *s, uintptr_t *addr)
+{
+    (void)s, (void)addr;
+    return inj_fail(in, "heapql attach supports x86-64 processes only");
+}
+
+int inj_call(inj_t *in, uintptr_t fn, uint64_t a0, uint64_t a1, uint64_t *ret)
+{
+    (void)fn, (void)a0, (void)a1, (void)ret;
+    return inj_fail(in, "heapql attach supports x86-64 processes only");
+}
+#endif

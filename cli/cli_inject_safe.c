@@ -26,6 +26,7 @@
 
 #include "cli_inject_int.h"
 
+#if defined(__x86_64__)
 #define SAFE_MAX_FRAMES 64
 
 enum safe_class { SAFE_PROGRAM, SAFE_LIBC, SAFE_LOADER, SAFE_HEAPQL };
@@ -220,3 +221,20 @@ int inj_safe_point(inj_t *in, char *why, size_t len)
     rc = dwfl_getthread_frames(in->dwfl, in->tid, safe_frame_cb, &w);
     return safe_judge(in, &w, rc == 0, why, len);
 }
+#else /* system call numbers and registers above are x86-64's */
+int inj_safe_open(inj_t *in)
+{
+    return inj_fail(in, "heapql attach supports x86-64 processes only");
+}
+
+void inj_safe_close(inj_t *in)
+{
+    (void)in;
+}
+
+int inj_safe_point(inj_t *in, char *why, size_t len)
+{
+    (void)in, (void)why, (void)len;
+    return -1;
+}
+#endif

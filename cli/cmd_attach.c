@@ -43,6 +43,7 @@ typedef struct attach_state_s {
     int coll_failed;
     char coll_err[256];
     pid_t tui;
+    uint64_t rec_start, rec_stop; /* CLOCK_MONOTONIC: attached, detached (or seen gone) */
 } attach_state_t;
 
 static volatile sig_atomic_t attach_stop;
@@ -264,6 +265,7 @@ static void attach_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGQUIT, &sa, NULL); /* dying while a thread is borrowed would crash the target */
 }
 
 /* The collector keeps going while the target runs an injected call. */
@@ -298,6 +300,7 @@ static unsigned attach_test_pause(void)
     return s && cli_parse_u64(s, 0, 60000, &v) == 0 ? (unsigned)v : 0;
 }
 
+/* 0 recording; -1 nothing to undo; -2 the shim began but heapql cannot go on. */
 static int attach_begin(const attach_opts_t *o, attach_state_t *st)
 {
     cli_inject_cfg_t cfg = {.pid = o->pid, .lib = st->shim, .tick = attach_tick, .ctx = st,
@@ -312,14 +315,15 @@ static int attach_begin(const attach_opts_t *o, attach_state_t *st)
         cli_error("cannot attach to process %d: %s", (int)o->pid, err);
         return -1;
     }
-    if (st->coll_failed) {
-        cli_error("cannot attach to process %d: the collector failed: %s", (int)o->pid,
-                  st->coll_err);
+    if (ret != HQ_ATTACH_OK) {
+        cli_error("cannot attach to process %d: %s", (int)o->pid,
+                  st->coll_failed ? st->coll_err : attach_begin_error(ret));
         return -1;
     }
-    if (ret != HQ_ATTACH_OK) {
-        cli_error("cannot attach to process %d: %s", (int)o->pid, attach_begin_error(ret));
-        return -1;
+    if (st->coll_failed || coll_connected(st->coll) == 0) {
+        cli_error("cannot attach to process %d: %s", (int)o->pid,
+                  st->coll_failed ? st->coll_err : "its handshake did not reach the collector");
+        return -2;
     }
     return 0;
 }
@@ -377,8 +381,8 @@ static void attach_summary(const attach_opts_t *o, const attach_state_t *st,
 {
     char a[32], b[32];
     cli_error("recorded process %d (%s) for %.2f s, then %s%s", (int)o->pid, st->comm,
-              (double)s->duration_ns / 1e9, ended ? "it exited" : "detached (it runs on)",
-              s->truncated ? " -- TRUNCATED" : "");
+              (double)(st->rec_stop - st->rec_start) / 1e9,
+              ended ? "it exited" : "detached (it runs on)", s->truncated ? " -- TRUNCATED" : "");
     if (s->truncated && s->truncated_reason[0])
         cli_error("  truncated: %s", s->truncated_reason);
     cli_error("  allocations %llu calls, %s; frees %llu; failed %llu",
@@ -402,7 +406,8 @@ static int attach_finish(const attach_opts_t *o, attach_state_t *st, int ended)
         rc = CLI_EXIT_ERROR;
     }
     attach_cleanup(st);
-    if (rc == CLI_EXIT_OK && o->symbolize && an_sym_run(st->db, !o->quiet && !o->live, &ss, err, sizeof err) != 0)
+    if (rc == CLI_EXIT_OK && o->symbolize &&
+        an_sym_run(st->db, !o->quiet && !o->live, &ss, err, sizeof err) != 0)
         cli_error("symbolization failed: %s (reports will show addresses)", err);
     cli_live_wait(st->tui);
     if (!o->quiet)
@@ -415,7 +420,7 @@ int cmd_attach(int argc, char **argv)
     attach_opts_t o;
     attach_state_t st;
     char err[512];
-    int ended;
+    int ended, rc;
     if (attach_parse(argc, argv, &o) != 0) {
         attach_usage();
         return CLI_EXIT_USAGE;
@@ -431,8 +436,10 @@ int cmd_attach(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     attach_signals();
-    if (attach_prepare(&o, &st) != 0 || attach_begin(&o, &st) != 0) {
+    if ((rc = attach_prepare(&o, &st)) != 0 || (rc = attach_begin(&o, &st)) != 0) {
         int created = st.coll != NULL;
+        if (rc == -2)
+            attach_end(&o, &st);
         attach_cleanup(&st);
         if (created)
             attach_remove_db(st.db);
@@ -443,8 +450,10 @@ int cmd_attach(int argc, char **argv)
                   st.comm, st.db);
     if (o.live && (st.tui = cli_live_start(st.db)) < 0)
         cli_error("cannot start the terminal UI: %s (recording goes on)", strerror(errno));
+    st.rec_start = attach_now();
     ended = attach_record(&o, &st);
     if (!ended)
         attach_end(&o, &st);
+    st.rec_stop = attach_now();
     return attach_finish(&o, &st, ended);
 }

@@ -106,12 +106,13 @@ static void thread_name(coll_thread_t *th, const char *name)
     }
 }
 
-/* Write the rows of the ended threads still held. */
-static int thread_close_ended(coll_t *c, coll_proc_t *p)
+/* Write the rows of the ended threads still held, but the one of tid keep
+ * (it ended just now: its late events are still to come). */
+static int thread_close_ended(coll_t *c, coll_proc_t *p, uint32_t keep)
 {
     for (size_t i = 0; i < p->nthreads;) {
         coll_thread_t *th = &p->threads[i];
-        if (!th->ended) {
+        if (!th->ended || th->tid == keep) {
             i++;
             continue;
         }
@@ -119,7 +120,7 @@ static int thread_close_ended(coll_t *c, coll_proc_t *p)
             return -1;
         thread_remove(p, th); /* the last one moves to i */
     }
-    p->threads_ended = 0;
+    p->threads_ended = 1;
     return 0;
 }
 
@@ -148,7 +149,7 @@ int coll_thread_record(coll_t *c, coll_proc_t *p, const hq_rec_thread_t *r, int6
     th->ended = 1;
     if (th->parked && coll_heap_unpark(c, p, th) != 0) /* realloc(p, 0) was its last act */
         return -1;
-    return ++p->threads_ended > THREAD_ENDED_MAX ? thread_close_ended(c, p) : 0;
+    return ++p->threads_ended > THREAD_ENDED_MAX ? thread_close_ended(c, p, r->tid) : 0;
 }
 
 int coll_thread_end_all(coll_t *c, coll_proc_t *p)

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <link.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -33,6 +34,7 @@
 #define ATTACH_SETTLE_NS 3000000000ull /* at most, for the collector to read what was reserved */
 
 static int attach_busy;       /* a begin or end is running */
+static int attach_exit_hooked; /* attach_on_exit is registered */
 static void *attach_retired;  /* the last session's ring address, now private memory */
 static uint64_t attach_retired_bytes;
 
@@ -47,6 +49,15 @@ static void attach_drop_retired(void)
 
 static void attach_retire(hq_ring_hdr_t *map, uint64_t bytes);
 
+/* exit() and main's return: glibc's own call to exit does not go through
+ * any GOT, so the exit status comes from an on_exit handler (a no-op while
+ * dormant; registered once, the library is never unloaded). */
+static void attach_on_exit(int status, void *arg)
+{
+    (void)arg;
+    shim_session_exit(status, HQ_EXIT_EXIT);
+}
+
 static int attach_begin(const char *path)
 {
     hq_ring_hdr_t *r, *stale;
@@ -55,6 +66,8 @@ static int attach_begin(const char *path)
         return HQ_ATTACH_EBUSY;
     if (shim_session_prepare() != 0)
         return HQ_ATTACH_ESETUP;
+    if (!attach_exit_hooked && on_exit(attach_on_exit, NULL) == 0)
+        attach_exit_hooked = 1;
     attach_drop_retired();
     /* the ring of a recording that ended without us (heapql run, or a
      * collector that died): a late hook may still hold it */

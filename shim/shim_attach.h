@@ -28,6 +28,8 @@ void shim_got_refresh(void);
 void shim_got_loaded(void);
 /* Put back every slot that still holds our value; not patched afterwards. */
 void shim_got_restore(void);
+/* Fork child: a parent thread may have held our lock. */
+void shim_got_forked(void);
 
 /* ---- session (shim_session.c) ---------------------------------------------- */
 /* 1 when nothing records: the shim is dormant (loaded by dlopen, or a

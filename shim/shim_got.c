@@ -583,3 +583,8 @@ void shim_got_restore(void)
     if (got_slots)
         got_pass(1);
 }
+
+void shim_got_forked(void)
+{
+    got_lock = 0;
+}

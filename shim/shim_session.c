@@ -107,6 +107,7 @@ static void sess_child(void)
     sess_map = NULL;
     shim_pid = 0;
     shim_thread_forget(&shim_tls);
+    shim_got_forked();
     if (parent_ring) {
         shim_cancel_init();
         shim_stack_reset();
