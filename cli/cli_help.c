@@ -106,6 +106,22 @@ static const cli_help_t cli_helps[] = {
      "  --pid PID           massif: the process (default: the one with the highest peak)\n"
      "  --time-unit ms|B    massif: time axis in milliseconds (default) or bytes\n"
      "                      allocated so far\n"},
+    {"attach",
+     "usage: heapql attach PID [-o DB] [--duration TIME] [--live] [--depth N] [--force]\n"
+     "                     [--quiet] [--no-symbolize]\n"
+     "\n"
+     "Record the allocations of the running process PID from now until Ctrl-C, the\n"
+     "end of --duration or the process's exit; detaching leaves it running as before.\n"
+     "Needs gdb and the right to ptrace PID (same user with kernel.yama.ptrace_scope 0,\n"
+     "or root).  Blocks allocated before the attach are not reported as leaks.\n"
+     "\n"
+     "  -o, --output DB   the database (default heapql.PROGRAM.PID.db here)\n"
+     "  --duration TIME   stop after TIME: 30, 30s, 500ms, 2m, 1h\n"
+     "  --live            browse the recording in the terminal UI while it runs\n"
+     "  --depth N         stack frames to capture, 1 to 1024 (default 128)\n"
+     "  --force           replace an existing DB\n"
+     "  -q, --quiet       no summary\n"
+     "  --no-symbolize    leave symbolization to the first report\n"},
     {"tui",
      "usage: heapql tui DB [--view summary|sites|tree|source|leaks|frag|allocs]\n"
      "                     [--wait SECONDS]\n"
@@ -140,7 +156,7 @@ int cli_help(const char *cmd)
             return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
         }
     }
-    cli_error("no command '%s' (run, report, sql, frag, export, tui, symbolize)",
+    cli_error("no command '%s' (run, attach, report, sql, frag, export, tui, symbolize)",
               cmd ? cmd : "");
     return CLI_EXIT_USAGE;
 }

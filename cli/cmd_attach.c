@@ -136,8 +136,10 @@ static int attach_parse(int argc, char **argv, attach_opts_t *o)
     o->depth = HQ_DEPTH_DEFAULT;
     o->symbolize = 1;
     for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
-            return -1;
+        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+            cli_help("attach");
+            return 1;
+        }
         if (argv[i][0] == '-') {
             if (attach_option(argc, argv, &i, o) != 0)
                 return -1;
@@ -421,7 +423,10 @@ int cmd_attach(int argc, char **argv)
     attach_state_t st;
     char err[512];
     int ended, rc;
-    if (attach_parse(argc, argv, &o) != 0) {
+    rc = attach_parse(argc, argv, &o);
+    if (rc != 0) {
+        if (rc > 0)
+            return CLI_EXIT_OK; /* --help */
         attach_usage();
         return CLI_EXIT_USAGE;
     }

@@ -262,7 +262,7 @@ int coll_db_commit(coll_t *c);     /* every batch to the writer, then COMMIT and
 void coll_db_iso_time(int64_t unix_ns, char *buf, size_t len); /* ISO-8601 UTC */
 void coll_db_close(coll_t *c);
 
-/* coll_env.c: HEAPQL_RING_MB/HEAPQL_DEPTH checked, test hooks (docs/RELIABILITY.md) */
+/* coll_env.c: HEAPQL_RING_MB/DEPTH/SAMPLE_RATE/AGGREGATE checked, test hooks (docs/RELIABILITY.md) */
 int coll_env_check(coll_t *c);     /* before anything is created */
 int coll_env_db_faults(coll_t *c); /* HEAPQL_FAULT_DB_MAX_PAGES on the new database */
 

@@ -71,14 +71,15 @@ check_true "standalone recording finished" wait_until 30 eval '[ "$(meta sa.db s
 # Other users: a process of another user cannot join our session (the
 # socket directory is ours, 0700) and runs unrecorded; it cannot read our
 # database either.
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null &&
+   "${nobody[@]}" test -r "$HEAPQL_SHIM" -a -x "$HQ_PROGS/rec_exit" -a -x "$H"; then
     rm -f "$T/ready" "$T/go" "$T/pid"
     "$H" run -q -o x.db -- "$HQ_PROGS/rel_collkill" "$T" 10 10 >/dev/null 2>&1 &
     hq=$!
     check_true "session started" wait_until 60 test -e "$T/ready"
     sock=$(tr '\0' '\n' <"/proc/$(cat "$T/pid")/environ" | sed -n 's/^HEAPQL_SOCKET=//p')
     chmod 755 "$T"
-    nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
     out=$(cd / && "${nobody[@]}" env LD_PRELOAD="$HEAPQL_SHIM" HEAPQL_SOCKET="$sock" "$HQ_PROGS/rec_exit" 6 2>&1); rc=$?
     check_eq "6|" "$rc|$out" "another user's program runs, unharmed"
     touch "$T/go"
