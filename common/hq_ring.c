@@ -5,10 +5,12 @@
 #include "hq_ring.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <time.h>
 #include <sched.h>
+#include <unistd.h>
 
 #define RING_MIN_CAPACITY (64u * 1024u)
 #define RING_SPINS 64
@@ -44,13 +46,39 @@ int hq_ring_validate(const hq_ring_hdr_t *hdr, uint64_t map_bytes)
     return 0;
 }
 
-/* The collector is gone when its pid no longer exists.  kill(pid, 0) is a
- * bare system call; errno is restored by the caller. */
+/* Is pid a zombie?  Reads /proc/PID/stat with bare system calls (no
+ * allocation, no stdio: this runs inside a hook).  0 when unknown. */
+static int ring_is_zombie(int32_t pid)
+{
+    char path[32] = "/proc/", digits[12], buf[256];
+    int n = 0, len = 6, fd;
+    ssize_t got;
+    do
+        digits[n++] = (char)('0' + pid % 10);
+    while ((pid /= 10) > 0 && n < (int)sizeof digits);
+    while (n > 0)
+        path[len++] = digits[--n];
+    memcpy(path + len, "/stat", 6);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    got = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (got <= 0)
+        return 0;
+    buf[got] = '\0';
+    const char *paren = strrchr(buf, ')'); /* comm may hold spaces and parens */
+    return paren && paren[1] == ' ' && paren[2] == 'Z';
+}
+
+/* The collector is gone when its pid no longer exists, or is a zombie its
+ * parent has not reaped yet.  errno is restored by the caller. */
 static int ring_collector_gone(const hq_ring_hdr_t *hdr)
 {
     if (hdr->collector_pid <= 0)
         return 0;
-    return kill(hdr->collector_pid, 0) != 0 && errno == ESRCH;
+    if (kill(hdr->collector_pid, 0) != 0)
+        return errno == ESRCH;
+    return ring_is_zombie(hdr->collector_pid);
 }
 
 static void ring_pause(unsigned turn)

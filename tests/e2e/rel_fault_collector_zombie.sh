@@ -1,10 +1,8 @@
-# Known gap (docs/RELIABILITY.md, "Known gaps"): the collector is killed but
-# its parent has not reaped it yet.  A writer waiting on a full ring asks
-# whether the collector is gone with kill(pid, 0) (common/hq_ring.c), which
-# succeeds on a zombie: the program waits until the zombie is reaped, which
-# may be never.  The program should finish on its own (as it does once the
-# zombie is gone, rel_fault_collector.sh).  Fails until the liveness check
-# also treats a zombie (or a heartbeat that stopped) as gone.
+# The collector is killed but its parent has not reaped it yet.  A writer
+# waiting on a full ring must take the zombie for gone (common/hq_ring.c
+# reads /proc/PID/stat, since kill(pid, 0) succeeds on a zombie) and detach:
+# the program finishes on its own, as it does once the collector is reaped
+# (rel_fault_collector.sh).
 . "$(dirname "$0")/lib.sh"
 . "$HQ_SRC/tests/fuzz/rel_lib.sh"
 
