@@ -45,6 +45,23 @@ static int db_check_file(const char *path, char *err, size_t errlen)
     return 0;
 }
 
+/* SQLite quotes a damaged schema's SQL in its message, newlines and all:
+ * the error stays one line. */
+static void db_one_line(char *s)
+{
+    char *out = s, *start = s;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == ' ') {
+            if (out > start && out[-1] != ' ')
+                *out++ = ' ';
+        } else {
+            *out++ = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+        }
+    }
+    *out = '\0';
+}
+
 static int db_check_tables(an_db_t *d, const char *path, char *err, size_t errlen)
 {
     for (size_t i = 0; i < sizeof required_tables / sizeof required_tables[0]; i++) {
@@ -111,6 +128,7 @@ int an_db_open(an_db_t *out, const char *path, int mode, char *err, size_t errle
     db_read_status(out);
     return 0;
 fail:
+    db_one_line(err);
     an_db_close(out);
     return -1;
 }

@@ -5,7 +5,8 @@
  *
  * Files: shim_attach.c (the exported entry points, the dlopen route, the
  * ring retired at the end), shim_got.c (GOT slots redirected to our hooks
- * and put back), shim_session.c (join/publish/leave below).
+ * and put back), shim_got_fns.c (which functions, ours and the real ones),
+ * shim_got_page.c (writing a slot), shim_session.c (join/publish/leave).
  */
 #ifndef SHIM_ATTACH_H
 #define SHIM_ATTACH_H
@@ -30,6 +31,34 @@ void shim_got_loaded(void);
 void shim_got_restore(void);
 /* Fork child: a parent thread may have held our lock. */
 void shim_got_forked(void);
+
+/* What the slots of one function get (shim_got_fns.c). */
+typedef struct shim_got_fn_s {
+    const char *name;
+    size_t field;          /* offsetof(shim_real_t, ...); SIZE_MAX: a C++ operator */
+    uintptr_t ours, real;  /* our hook (0: none); what it forwards to (0: not known) */
+} shim_got_fn_t;
+
+/* Our hooks, from our own object (self_bias: its load bias).  0 ok. */
+int shim_got_fns_ours(uintptr_t *self_bias);
+/* The real functions; a C++ runtime loaded since is looked up again. */
+void shim_got_fns_reals(void);
+/* The hooked function named name, NULL if we do not hook it. */
+const shim_got_fn_t *shim_got_fn(const char *name);
+
+/* Writing slots (shim_got_page.c): the page being written, opened (made
+ * writable) at most once for a run of slots on it. */
+typedef struct shim_got_page_s {
+    uintptr_t page;
+    int prot;   /* as /proc/self/maps reported it; -1: unknown, not written */
+    int opened;
+} shim_got_page_t;
+
+/* *at = value, the page made writable for it if need be.  0, or -1 (left
+ * alone: the page is not mapped or cannot be made writable). */
+int shim_got_store(shim_got_page_t *pg, uintptr_t *at, uintptr_t value);
+/* Give the page its protection back. */
+void shim_got_page_close(shim_got_page_t *pg);
 
 /* ---- session (shim_session.c) ---------------------------------------------- */
 /* 1 when nothing records: the shim is dormant (loaded by dlopen, or a

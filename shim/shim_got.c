@@ -10,34 +10,23 @@
  * own PLT: libc's GOT is patched like any other.
  *
  * A slot is taken only when it leads where our hook leads too: it holds
- * the real function the hook forwards to (dlsym RTLD_NEXT, as shim_boot.c
- * and shim_cxx.c find it), or it is an unresolved lazy PLT slot (it points
- * at its own PLT stub: push imm32, optionally after endbr64).  A slot bound
- * to anything else (the program's own allocator, jemalloc, a canonical PLT
- * entry of the executable) is left alone: replacing it would change which
- * allocator serves the program.
- *
- * Full RELRO: the page of a read-only slot is made writable for the store
- * and given back the protection /proc/self/maps reported.  A slot changes
- * with one aligned 8-byte store: a thread calling through it reaches the
- * old function or the new one.
+ * the real function the hook forwards to (shim_got_fns.c), or it is an
+ * unresolved lazy PLT slot (it points at its own PLT stub: push imm32,
+ * optionally after endbr64).  A slot bound to anything else (the program's
+ * own allocator, jemalloc, a canonical PLT entry of the executable) is
+ * left alone: replacing it would change which allocator serves the
+ * program.  Writing a slot, read-only pages included: shim_got_page.c.
  *
  * All work runs inside dl_iterate_phdr, whose lock keeps objects from
  * being unloaded meanwhile (our own lock is taken inside it, as in
  * shim_modules.c).  Objects come and go: shim_got_refresh patches those it
  * has not seen and forgets those that are gone.
  */
-#include <dlfcn.h>
 #include <elf.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <link.h>
-#include <stddef.h>
 #include <sched.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "shim.h"
 #include "shim_attach.h"
@@ -68,18 +57,6 @@ typedef struct got_mod_s {
     uint32_t gen;          /* pass that last saw it */
 } got_mod_t;
 
-/* A hooked function: our definition and the real one our hook forwards to
- * (a shim_real field; for C++ operators, the runtime's definition). */
-typedef struct got_fn_s {
-    const char *name;
-    size_t field; /* offsetof(shim_real_t, ...); GOT_CXX: a C++ operator */
-    uintptr_t ours, real;
-} got_fn_t;
-
-#define GOT_CXX SIZE_MAX
-#define GOT_C(name, field) {name, offsetof(shim_real_t, field), 0, 0}
-#define GOT_OP(name) {name, GOT_CXX, 0, 0}
-
 /* The dynamic section of an object, its pointers made absolute. */
 typedef struct got_dyn_s {
     const ElfW(Sym) *symtab;
@@ -89,42 +66,14 @@ typedef struct got_dyn_s {
     size_t jmprelsz, relasz, relaent;
 } got_dyn_t;
 
-/* The page being written: opened (made writable) at most once in a row. */
-typedef struct got_page_s {
-    uintptr_t page;
-    int prot; /* as /proc/self/maps reported it; -1: unknown, not written */
-    int opened;
-} got_page_t;
-
 typedef struct got_pass_s {
     int restore;   /* 0: patch, 1: put back */
     int locked;
     uint32_t gen;
     int patched;   /* slots newly redirected */
     int bound;     /* slots that reach our hooks already (the shim was preloaded) */
-    got_page_t page;
+    shim_got_page_t page;
 } got_pass_t;
-
-static got_fn_t got_fns[] = {
-    GOT_C("malloc", malloc), GOT_C("free", free), GOT_C("calloc", calloc),
-    GOT_C("realloc", realloc), GOT_C("reallocarray", reallocarray),
-    GOT_C("posix_memalign", posix_memalign), GOT_C("aligned_alloc", aligned_alloc),
-    GOT_C("memalign", memalign), GOT_C("valloc", valloc), GOT_C("pvalloc", pvalloc),
-    GOT_OP("_Znwm"), GOT_OP("_Znam"), GOT_OP("_ZnwmRKSt9nothrow_t"),
-    GOT_OP("_ZnamRKSt9nothrow_t"), GOT_OP("_ZnwmSt11align_val_t"), GOT_OP("_ZnamSt11align_val_t"),
-    GOT_OP("_ZnwmSt11align_val_tRKSt9nothrow_t"), GOT_OP("_ZnamSt11align_val_tRKSt9nothrow_t"),
-    GOT_OP("_ZdlPv"), GOT_OP("_ZdaPv"), GOT_OP("_ZdlPvm"), GOT_OP("_ZdaPvm"),
-    GOT_OP("_ZdlPvSt11align_val_t"), GOT_OP("_ZdaPvSt11align_val_t"),
-    GOT_OP("_ZdlPvmSt11align_val_t"), GOT_OP("_ZdaPvmSt11align_val_t"),
-    GOT_OP("_ZdlPvRKSt9nothrow_t"), GOT_OP("_ZdaPvRKSt9nothrow_t"),
-    GOT_OP("_ZdlPvSt11align_val_tRKSt9nothrow_t"), GOT_OP("_ZdaPvSt11align_val_tRKSt9nothrow_t"),
-    GOT_C("mmap", mmap), GOT_C("mmap64", mmap), GOT_C("munmap", munmap),
-    GOT_C("mremap", mremap), GOT_C("brk", brk), GOT_C("sbrk", sbrk),
-    GOT_C("dlopen", dlopen), GOT_C("dlclose", dlclose),
-    GOT_C("exit", exit), GOT_C("_exit", exit_), GOT_C("_Exit", Exit),
-    GOT_C("pthread_cancel", pthread_cancel),
-};
-#define GOT_NFNS (sizeof got_fns / sizeof got_fns[0])
 
 static got_slot_t *got_slots;
 static got_mod_t *got_mods;
@@ -133,9 +82,6 @@ static int got_on;   /* slots are patched: refreshes apply */
 static int got_lock;
 static unsigned long long got_adds = ~0ull, got_subs = ~0ull; /* at the last pass */
 static uintptr_t got_self_bias;
-static size_t got_pagesz;
-
-/* ---- what to write ------------------------------------------------------- */
 
 static int got_tables(void)
 {
@@ -156,161 +102,6 @@ static int got_tables(void)
     }
     got_slots = s;
     got_mods = m;
-    return 0;
-}
-
-/* Our definitions, looked up in our own object (a plain reference to
- * malloc from here would bind to libc's: we are not in the global scope).
- * The handle comes from dlopen (RTLD_NOLOAD): a preloaded object's link
- * map is no valid dlsym handle before dlopen gave it a search list. */
-static int got_ours(void)
-{
-    Dl_info di;
-    void *self;
-    if (!dladdr((void *)&got_ours, &di) || !di.dli_fname || !shim_real.dlopen)
-        return -1;
-    self = shim_real.dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD);
-    if (!self)
-        return -1;
-    got_self_bias = (uintptr_t)di.dli_fbase;
-    for (size_t i = 0; i < GOT_NFNS; i++) {
-        void *f = strcmp(got_fns[i].name, "dlopen") ? dlsym(self, got_fns[i].name)
-                                                    : (void *)&shim_attach_dlopen;
-        got_fns[i].ours = f && shim_in_self((uintptr_t)f) ? (uintptr_t)f : 0;
-    }
-    return got_fns[0].ours ? 0 : -1;
-}
-
-/* The loaded C++ runtimes: [0] libstdc++, [1] libc++ (shim_boot.c prefers
- * the first). */
-static int got_cxx_cb(struct dl_phdr_info *info, size_t size, void *data)
-{
-    const char **rt = data, *base = strrchr(info->dlpi_name, '/');
-    (void)size;
-    base = base ? base + 1 : info->dlpi_name;
-    if (!strncmp(base, "libstdc++.so", 12))
-        rt[0] = info->dlpi_name;
-    else if (!strncmp(base, "libc++.so", 9))
-        rt[1] = info->dlpi_name;
-    return 0;
-}
-
-/* The real functions, as the hooks find them: shim_real, and for a C++
- * operator the runtime's own definition (shim_boot_cxx), once a runtime is
- * loaded.  No dlsym that can fail while none is: a failed dlsym leaves an
- * error for the program's next dlerror(). */
-static void got_reals(void)
-{
-    const char *rt[2] = {NULL, NULL}, *use;
-    void *h;
-    int failed = 0;
-    for (size_t i = 0; i < GOT_NFNS; i++)
-        if (got_fns[i].field != GOT_CXX)
-            memcpy(&got_fns[i].real, (const char *)&shim_real + got_fns[i].field,
-                   sizeof(uintptr_t));
-    dl_iterate_phdr(got_cxx_cb, rt);
-    use = rt[0] ? rt[0] : rt[1];
-    h = use && shim_real.dlopen ? shim_real.dlopen(use, RTLD_LAZY | RTLD_NOLOAD) : NULL;
-    for (size_t i = 0; h && i < GOT_NFNS; i++) {
-        if (got_fns[i].field != GOT_CXX || got_fns[i].real)
-            continue;
-        got_fns[i].real = (uintptr_t)dlsym(h, got_fns[i].name);
-        failed |= !got_fns[i].real;
-    }
-    if (failed)
-        dlerror(); /* an operator this runtime lacks: nothing to report */
-}
-
-static const got_fn_t *got_fn_named(const char *name)
-{
-    for (size_t i = 0; i < GOT_NFNS; i++)
-        if (name[0] == got_fns[i].name[0] && !strcmp(name, got_fns[i].name))
-            return got_fns[i].ours ? &got_fns[i] : NULL;
-    return NULL;
-}
-
-/* ---- writing a slot -------------------------------------------------------- */
-
-/* One line of /proc/self/maps: 1 (and *prot) if it covers addr. */
-static int got_maps_line(const char *l, uintptr_t addr, int *prot)
-{
-    char *end;
-    uintptr_t lo = strtoull(l, &end, 16), hi;
-    if (*end != '-')
-        return 0;
-    hi = strtoull(end + 1, &end, 16);
-    if (*end != ' ' || addr < lo || addr >= hi || strlen(end) < 4)
-        return 0;
-    *prot = (end[1] == 'r' ? PROT_READ : 0) | (end[2] == 'w' ? PROT_WRITE : 0) |
-            (end[3] == 'x' ? PROT_EXEC : 0);
-    return 1;
-}
-
-/* The protection of the mapping holding addr, -1 if none.  No allocation:
- * the file is read through a buffer on the stack. */
-static int got_maps_prot(uintptr_t addr)
-{
-    char buf[4096];
-    size_t have = 0;
-    int prot = -1, fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    ssize_t n;
-    while (fd >= 0 && (n = read(fd, buf + have, sizeof buf - 1 - have)) != 0) {
-        char *line = buf, *nl;
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        have += (size_t)n;
-        buf[have] = '\0';
-        while ((nl = memchr(line, '\n', (size_t)(buf + have - line))) != NULL) {
-            *nl = '\0';
-            if (got_maps_line(line, addr, &prot))
-                goto out;
-            line = nl + 1;
-        }
-        have = (size_t)(buf + have - line);
-        memmove(buf, line, have);
-        if (have == sizeof buf - 1)
-            have = 0; /* no line is that long */
-    }
-out:
-    if (fd >= 0)
-        close(fd);
-    return prot;
-}
-
-static void got_page_close(got_page_t *pg)
-{
-    if (pg->opened)
-        mprotect((void *)pg->page, got_pagesz, pg->prot);
-    pg->opened = 0;
-    pg->page = 0;
-}
-
-/* Make the page of addr writable if it is not.  0 ok, -1 leave it alone. */
-static int got_page_open(got_page_t *pg, uintptr_t addr)
-{
-    uintptr_t page = addr & ~(uintptr_t)(got_pagesz - 1);
-    if (pg->page == page)
-        return pg->prot < 0 ? -1 : 0;
-    got_page_close(pg);
-    pg->page = page;
-    pg->prot = got_maps_prot(page);
-    if (pg->prot < 0 || (pg->prot & PROT_WRITE))
-        return pg->prot < 0 ? -1 : 0;
-    if (mprotect((void *)page, got_pagesz, pg->prot | PROT_WRITE) != 0) {
-        pg->prot = -1;
-        return -1;
-    }
-    pg->opened = 1;
-    return 0;
-}
-
-static int got_store(got_pass_t *p, uintptr_t *at, uintptr_t value)
-{
-    if (got_page_open(&p->page, (uintptr_t)at) != 0)
-        return -1;
-    __atomic_store_n(at, value, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -375,7 +166,8 @@ typedef struct got_obj_s {
     got_mod_t *m;
 } got_obj_t;
 
-static void got_take(got_pass_t *p, got_obj_t *o, uintptr_t *at, const got_fn_t *f, int jump)
+static void got_take(got_pass_t *p, got_obj_t *o, uintptr_t *at, const shim_got_fn_t *f,
+                     int jump)
 {
     uintptr_t cur = __atomic_load_n(at, __ATOMIC_ACQUIRE);
     p->bound += cur == f->ours;
@@ -383,7 +175,7 @@ static void got_take(got_pass_t *p, got_obj_t *o, uintptr_t *at, const got_fn_t 
         return;
     if (!(f->real && cur == f->real) && !(jump && got_is_lazy_stub(cur, o->lo, o->hi)))
         return; /* bound elsewhere: not ours to change */
-    if (got_store(p, at, f->ours) != 0)
+    if (shim_got_store(&p->page, at, f->ours) != 0)
         return;
     got_slots[got_nslots++] = (got_slot_t){at, cur, f->ours};
     o->m->count++;
@@ -398,11 +190,11 @@ static void got_relocs(got_pass_t *p, got_obj_t *o, const got_dyn_t *d, const El
         unsigned type = (unsigned)ELF64_R_TYPE(x->r_info);
         size_t sym = ELF64_R_SYM(x->r_info);
         const ElfW(Sym) *s;
-        const got_fn_t *f;
+        const shim_got_fn_t *f;
         if ((type != GOT_R_JUMP_SLOT && type != GOT_R_GLOB_DAT) || sym == 0)
             continue;
         s = (const ElfW(Sym) *)((const char *)d->symtab + sym * d->syment);
-        if (s->st_name >= d->strsz || !(f = got_fn_named(d->strtab + s->st_name)))
+        if (s->st_name >= d->strsz || !(f = shim_got_fn(d->strtab + s->st_name)))
             continue;
         got_take(p, o, (uintptr_t *)(o->info->dlpi_addr + x->r_offset), f,
                  type == GOT_R_JUMP_SLOT);
@@ -445,7 +237,7 @@ static void got_patch_known(got_pass_t *p, got_mod_t *m)
     for (uint32_t i = m->first; i < m->first + m->count; i++) {
         got_slot_t *s = &got_slots[i];
         uintptr_t cur = __atomic_load_n(s->at, __ATOMIC_ACQUIRE);
-        if (cur != s->ours && got_store(p, s->at, s->ours) == 0)
+        if (cur != s->ours && shim_got_store(&p->page, s->at, s->ours) == 0)
             s->old = cur;
     }
 }
@@ -455,7 +247,7 @@ static void got_restore_mod(got_pass_t *p, const got_mod_t *m)
     for (uint32_t i = m->first; i < m->first + m->count; i++) {
         const got_slot_t *s = &got_slots[i];
         if (__atomic_load_n(s->at, __ATOMIC_ACQUIRE) == s->ours)
-            got_store(p, s->at, s->old);
+            shim_got_store(&p->page, s->at, s->old);
     }
 }
 
@@ -523,7 +315,7 @@ static int got_pass(int restore)
 {
     got_pass_t p = {.restore = restore};
     dl_iterate_phdr(got_cb, &p);
-    got_page_close(&p.page);
+    shim_got_page_close(&p.page);
     if (!p.locked)
         return 0;
     got_forget_unseen(p.gen);
@@ -537,10 +329,9 @@ static int got_pass(int restore)
 int shim_got_patch(void)
 {
     int n;
-    got_pagesz = (size_t)sysconf(_SC_PAGESIZE);
-    if (got_tables() != 0 || got_ours() != 0)
+    if (got_tables() != 0 || shim_got_fns_ours(&got_self_bias) != 0)
         return -1;
-    got_reals();
+    shim_got_fns_reals();
     n = got_pass(0);
     if (n <= 0) {
         got_pass(1);
@@ -574,7 +365,7 @@ void shim_got_loaded(void)
 {
     if (!__atomic_load_n(&got_on, __ATOMIC_ACQUIRE))
         return;
-    got_reals();
+    shim_got_fns_reals();
     got_pass(0);
 }
 

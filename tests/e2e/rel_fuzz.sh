@@ -1,6 +1,7 @@
 # Fuzz: a few hundred hostile or broken databases (tests/fuzz/gen_dbs.py)
 # through every analyzer command (tests/fuzz/fuzz_analyzer.py): each run
-# ends within 10 s with a report or one clear error line (exit 1 or 2),
+# ends within 30 s (HEAPQL_FUZZ_TIMEOUT; generous for ASan builds on a loaded
+# machine, still a hang detector) with a report or one clear error line (exit 1 or 2),
 # never a signal or a sanitizer report.  The seed is random unless
 # HEAPQL_FUZZ_SEED is set, and printed: a failure is reproduced with
 #   HEAPQL_FUZZ_SEED=S ctest -R rel_fuzz
@@ -34,7 +35,7 @@ for db in extra wal; do
 done
 
 python3 "$HQ_SRC/tests/fuzz/fuzz_analyzer.py" --heapql "$HEAPQL_BIN" --seed "$seed" \
-    --count "$count" --jobs 2 --timeout 10 --work "$T/fuzz" --keep "${TMPDIR:-/tmp}/heapql-fuzz-$seed" \
+    --count "$count" --jobs 2 --timeout "${HEAPQL_FUZZ_TIMEOUT:-30}" --work "$T/fuzz" --keep "${TMPDIR:-/tmp}/heapql-fuzz-$seed" \
     good1.db good2.db good3.db; rc=$?
 check_eq 0 "$rc" "fuzz seed $seed: every run a report or one clear error (failing files kept)"
 finish
