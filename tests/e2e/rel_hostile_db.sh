@@ -28,6 +28,8 @@ mk deep "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i 
          INSERT INTO callsites SELECT 1000000 + i, CASE i WHEN 1 THEN NULL ELSE 999999 + i END,
          (SELECT min(id) FROM frames), i - 1 FROM n;
          UPDATE allocations SET callsite_id = 1100000"
+mk badschema "PRAGMA writable_schema = ON; UPDATE sqlite_schema SET sql = 'CREATE TABLE processes (' ||
+               char(10) || 'id INTEGER,' || char(10) || ' \"unterminated' || char(10) WHERE name = 'processes'"
 mk newer "PRAGMA user_version = 2"
 mk noversion "PRAGMA user_version = 0"
 mk nometa "DELETE FROM meta"
@@ -41,8 +43,8 @@ cmds=("report DB" "report DB top --inclusive" "report DB leaks" "report DB tempo
       "report DB lines main" "report DB histogram" "report DB timeline" "report DB flamegraph"
       "report DB diff good.db" "report good.db diff DB" "report DB top --format json"
       "sql DB SELECT_STACK" "symbolize DB" "frag DB" "frag DB --format json")
-for db in random empty truncated missing reshaped textnum hugesize negtime hugestats selfparent \
-          loop dangling deep newer noversion nometa livepid hostilepath escapes; do
+for db in random empty truncated missing badschema reshaped textnum hugesize negtime hugestats \
+          selfparent loop dangling deep newer noversion nometa livepid hostilepath escapes; do
     for c in "${cmds[@]}"; do
         read -r -a argv <<<"${c//DB/$db.db}"
         argv=("${argv[@]//SELECT_STACK/SELECT count(*), max(length(stack(callsite_id))) FROM allocations}")
@@ -70,6 +72,7 @@ expect random "random\.db is not a SQLite database" report random.db
 expect empty "empty\.db is empty" sql empty.db "SELECT 1"
 expect truncated "malformed|damaged|not a heapql" frag truncated.db
 expect missing "table 'frames' is missing" symbolize missing.db
+expect badschema "malformed database schema \(processes\)" report badschema.db # on one line
 expect hugesize "impossible size \(damaged database\)" report hugesize.db histogram
 expect negtime "impossible alloc_ns \(damaged database\)" report negtime.db temporary
 expect selfparent "cycle in callsites at id [0-9]+ \(damaged database\)" report selfparent.db leaks
