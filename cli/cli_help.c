@@ -112,7 +112,7 @@ static const cli_help_t cli_helps[] = {
      "\n"
      "Record the allocations of the running process PID from now until Ctrl-C, the\n"
      "end of --duration or the process's exit; detaching leaves it running as before.\n"
-     "Needs gdb and the right to ptrace PID (same user with kernel.yama.ptrace_scope 0,\n"
+     "Needs the right to ptrace PID (same user with kernel.yama.ptrace_scope 0,\n"
      "or root).  Blocks allocated before the attach are not reported as leaks.\n"
      "\n"
      "  -o, --output DB   the database (default heapql.PROGRAM.PID.db here)\n"

@@ -21,6 +21,7 @@
 #define INJ_BORROW_MS 10000u /* looking for a safe point at most this long, by default */
 #define INJ_MAX_THREADS 4096
 #define INJ_TICK_NS 5000000ull
+#define INJ_BLOCKED_ROUNDS 20 /* first rounds: only threads blocked in a system call */
 #define INJ_RTLD_NOW 2
 
 static const char *const inj_libc_names[] = {"libc.so", "libc-2.", NULL};
@@ -106,6 +107,8 @@ static int inj_check_permission(inj_t *in)
     uid[strcspn(uid, " \t")] = '\0';
     if (scope >= 0)
         snprintf(yama, sizeof yama, ", kernel.yama.ptrace_scope is %d", scope);
+    else if (strtol(uid, NULL, 10) == (long)geteuid())
+        snprintf(yama, sizeof yama, ", and it is not dumpable: setuid, or PR_SET_DUMPABLE 0");
     if (scope == 3)
         return inj_fail(in, "cannot attach to process %d: not permitted (ptrace is disabled on "
                             "this system: kernel.yama.ptrace_scope is 3)", (int)in->pid);
@@ -182,8 +185,8 @@ static void inj_nap(inj_t *in, unsigned attempt)
 }
 
 /* Try thread tid: 1 borrowed (stopped at a safe point), 0 not now, or
- * CLI_INJECT_GONE. */
-static int inj_try_thread(inj_t *in, pid_t tid, char *why, size_t len)
+ * CLI_INJECT_GONE.  blocked: only if it stopped inside a system call. */
+static int inj_try_thread(inj_t *in, pid_t tid, int blocked, char *why, size_t len)
 {
     char st = inj_proc_state(in->pid, tid);
     int rc;
@@ -197,26 +200,28 @@ static int inj_try_thread(inj_t *in, pid_t tid, char *why, size_t len)
         inj_release(in);
         return 0;
     }
-    if (inj_safe_point(in, why, len) == 1)
+    if ((!blocked || inj_safe_in_syscall(in)) && inj_safe_point(in, why, len) == 1)
         return 1;
     inj_release(in);
     return 0;
 }
 
-/* One round over the threads, those blocked in a system call first. */
+/* One round over the threads, those blocked in a system call first (a
+ * quiet moment of the program: between two requests of a server, say);
+ * in the first rounds only those. */
 static int inj_round(inj_t *in, unsigned attempt, char *why, size_t len)
 {
     pid_t tids[INJ_MAX_THREADS];
     int n = inj_proc_tids(in->pid, tids, INJ_MAX_THREADS);
     if (n <= 0)
         return CLI_INJECT_GONE;
-    for (int pass = 0; pass < 2; pass++)
+    for (int pass = 0; pass < (attempt < INJ_BLOCKED_ROUNDS ? 1 : 2); pass++)
         for (int k = 0; k < n; k++) {
             pid_t tid = tids[(k + attempt) % (unsigned)n];
             int rc;
             if ((inj_proc_syscall(in->pid, tid) >= 0) != (pass == 0))
                 continue;
-            rc = inj_try_thread(in, tid, why, len);
+            rc = inj_try_thread(in, tid, pass == 0, why, len);
             if (rc != 0)
                 return rc;
         }

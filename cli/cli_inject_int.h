@@ -98,6 +98,8 @@ int inj_call(inj_t *in, uintptr_t fn, uint64_t a0, uint64_t a1, uint64_t *ret);
 /* ---- safe points (cli_inject_safe.c) ---------------------------------------- */
 int inj_safe_open(inj_t *in);
 void inj_safe_close(inj_t *in);
+/* 1 when the stop caught the thread inside a system call. */
+int inj_safe_in_syscall(const inj_t *in);
 /* 1 when the stopped thread may call the loader, 0 when not (why says
  * where it is), -1 on error. */
 int inj_safe_point(inj_t *in, char *why, size_t len);

@@ -155,6 +155,11 @@ static long safe_syscall(const inj_t *in)
     return nr >= 0 ? (long)nr : -1;
 }
 
+int inj_safe_in_syscall(const inj_t *in)
+{
+    return safe_syscall(in) >= 0;
+}
+
 static int safe_blocking_call(long nr)
 {
     for (size_t i = 0; i < sizeof safe_blocking / sizeof safe_blocking[0]; i++)
@@ -236,5 +241,11 @@ int inj_safe_point(inj_t *in, char *why, size_t len)
 {
     (void)in, (void)why, (void)len;
     return -1;
+}
+
+int inj_safe_in_syscall(const inj_t *in)
+{
+    (void)in;
+    return 0;
 }
 #endif

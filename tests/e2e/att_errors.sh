@@ -48,10 +48,12 @@ else
 fi
 
 # traced already: a first heapql holds a thread (test hook), a second one comes
-# (the server is started outside this shell's jobs: it gets killed below)
-(cd / && "$HQ_PROGS/att_server" >/dev/null 2>&1 </dev/null & echo $! >"$T/srv.pid")
-APID=$(cat "$T/srv.pid")
+# (the server leaves this shell's jobs: it gets killed below, quietly)
+(cd / && exec "$HQ_PROGS/att_server" >/dev/null 2>&1 </dev/null) &
+APID=$!
+disown "$APID"
 sleep 0.3
+check_match "att_server" "$(readlink "/proc/$APID/exe")" "traced: the server is the process attached to"
 HEAPQL_TEST_ATTACH_PAUSE_MS=3000 "$HEAPQL_BIN" attach "$APID" -o first.db >/dev/null 2>"$T/first.err" &
 first=$!
 for _ in $(seq 1 100); do
