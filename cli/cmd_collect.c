@@ -109,12 +109,23 @@ static void collect_modes(coll_config_t *cfg)
         cfg->aggregate = (int)v;
 }
 
+/* Symbolized before meta says 'complete': whoever waits for that status
+ * (nobody waits for a standalone collector's exit) then reads a finished
+ * file that no one writes any more. */
+static void collect_symbolize(const char *db_path, void *arg)
+{
+    an_sym_stats_t ss;
+    char err[512];
+    (void)arg;
+    if (an_sym_run(db_path, 0, &ss, err, sizeof err) != 0)
+        cli_error("symbolization of %s failed: %s", db_path, err);
+}
+
 int cmd_collect(int argc, char **argv)
 {
     collect_opts_t o;
     coll_t *c = NULL;
     coll_summary_t sum;
-    an_sym_stats_t ss;
     char err[512];
     int r = 0;
 
@@ -123,7 +134,8 @@ int cmd_collect(int argc, char **argv)
     setsid();
     collect_signals();
     coll_config_t cfg = {.db_path = o.output, .socket_path = o.socket, .depth = (unsigned)o.depth,
-                         .listen_fd = (int)o.listen_fd, .command = "(standalone LD_PRELOAD)"};
+                         .listen_fd = (int)o.listen_fd, .command = "(standalone LD_PRELOAD)",
+                         .before_complete = collect_symbolize};
     collect_modes(&cfg);
     if (coll_open(&c, &cfg, err, sizeof err) != 0 ||
         coll_set_root(c, (pid_t)o.root, 0, err, sizeof err) != 0) {
@@ -141,7 +153,5 @@ int cmd_collect(int argc, char **argv)
         cli_error("could not finish %s: %s", o.output, err);
     coll_close(c);
     collect_remove_socket(o.socket);
-    if (r >= 0 && an_sym_run(o.output, 0, &ss, err, sizeof err) != 0)
-        cli_error("symbolization of %s failed: %s", o.output, err);
     return r < 0 ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }

@@ -41,6 +41,12 @@ typedef struct coll_config_s {
                               * aggregated figures become estimates */
     int aggregate;           /* 1: per-callsite and process totals and samples only, no
                               * allocations rows */
+    /* Optional: called by coll_finish once the data is committed and the
+     * file is self-contained, before meta says 'complete' (so a reader who
+     * waits for 'complete' never meets a writer).  The collector's own
+     * connection is idle then; the hook may write with another one. */
+    void (*before_complete)(const char *db_path, void *arg);
+    void *before_complete_arg;
 } coll_config_t;
 
 /* In a sampled run (sample_rate > 0) calls, frees, bytes, peak and leaks

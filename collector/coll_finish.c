@@ -225,6 +225,8 @@ int coll_finish_run(coll_t *c, int interrupted, coll_summary_t *s)
         return -1;
     }
     finish_unwal(c);
+    if (c->before_complete)
+        c->before_complete(c->db_path, c->before_complete_arg);
     if (coll_db_exec(c, "BEGIN") != 0 || (c->in_txn = 1, finish_meta(c, s) != 0) ||
         finish_commit(c) != 0) {
         coll_finish_abort(c, c->fail);

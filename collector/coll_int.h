@@ -203,6 +203,8 @@ struct coll_s {
     int aggregate;                /* 1: no allocations rows */
     unsigned unit_shift;          /* counts are kept in units of 1 << unit_shift blocks */
     const char *mode;
+    void (*before_complete)(const char *db_path, void *arg); /* coll_config_t */
+    void *before_complete_arg;
     uint64_t t0;                  /* CLOCK_MONOTONIC at coll_open: time 0 */
     int64_t start_unix_ns;
     int64_t attach_stop_ns;       /* heapql attach: when the attached image stopped recording */
