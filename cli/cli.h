@@ -9,6 +9,7 @@
 #define CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #define CLI_EXIT_OK 0
@@ -27,6 +28,9 @@ int cmd_export(int argc, char **argv);
 
 /* `heapql help CMD`: CMD's usage on stdout; an exit status. */
 int cli_help(const char *cmd);
+
+/* CMD's usage on f (stderr after a usage error); an exit status. */
+int cli_help_to(const char *cmd, FILE *f);
 
 /* Print "heapql: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -148,15 +148,20 @@ static const cli_help_t cli_helps[] = {
      "The list of commands, or COMMAND's usage and options.\n"},
 };
 
-int cli_help(const char *cmd)
+int cli_help_to(const char *cmd, FILE *f)
 {
     for (size_t i = 0; i < sizeof cli_helps / sizeof cli_helps[0]; i++) {
         if (cmd && !strcmp(cmd, cli_helps[i].name)) {
-            fputs(cli_helps[i].text, stdout);
-            return fflush(stdout) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
+            fputs(cli_helps[i].text, f);
+            return fflush(f) == 0 ? CLI_EXIT_OK : CLI_EXIT_ERROR;
         }
     }
     cli_error("no command '%s' (run, attach, report, sql, frag, export, tui, symbolize)",
               cmd ? cmd : "");
     return CLI_EXIT_USAGE;
+}
+
+int cli_help(const char *cmd)
+{
+    return cli_help_to(cmd, stdout);
 }

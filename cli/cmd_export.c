@@ -13,8 +13,8 @@
 
 #include "an_db.h"
 #include "an_export.h"
-#include "an_sym.h"
 #include "cli.h"
+#include "cli_db.h"
 
 typedef struct exp_args_s {
     const char *db, *output;
@@ -139,28 +139,6 @@ static int exp_parse(exp_args_t *a, int argc, char **argv)
     return 0;
 }
 
-/* Open path; symbolize it first when that has not happened and we may
- * write it (a live recording is left alone), as `report` does. */
-static int exp_open(an_db_t *d, const char *path)
-{
-    char err[1024];
-    an_sym_stats_t st;
-    if (an_db_open(d, path, AN_DB_READ, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return -1;
-    }
-    if (d->symbolized || d->live || access(path, W_OK) != 0)
-        return 0;
-    an_db_close(d);
-    if (an_sym_run(path, 1, &st, err, sizeof err) != 0)
-        cli_error("warning: symbolization failed: %s (frames show addresses)", err);
-    if (an_db_open(d, path, AN_DB_READ, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return -1;
-    }
-    return 0;
-}
-
 /* Write the export to f; 0, or -1 after a message. */
 static int exp_write(exp_args_t *a, an_db_t *d, FILE *f, const char *name)
 {
@@ -181,7 +159,7 @@ static int exp_run(exp_args_t *a)
     an_db_t d;
     FILE *f = stdout;
     int rc;
-    if (exp_open(&d, a->db) != 0)
+    if (cli_db_open(&d, a->db) != 0)
         return CLI_EXIT_ERROR;
     a->o.db_path = a->db;
     if (a->output && !(f = fopen(a->output, "wb"))) {

@@ -14,8 +14,8 @@
 
 #include "an_db.h"
 #include "an_report.h"
-#include "an_sym.h"
 #include "cli.h"
+#include "cli_db.h"
 
 enum rep_opt {
     RO_FORMAT = 1 << 0, RO_TOP = 1 << 1, RO_FRAMES = 1 << 2, RO_FILTER = 1 << 3,
@@ -50,32 +50,6 @@ static const rep_cmd_t rep_cmds[] = {
     {"flamegraph", "flame", an_report_flame, RO_FORMAT | RO_FILTER | RO_WINDOW | RO_METRIC, NULL,
      AN_M_BYTES},
 };
-
-static void rep_usage(FILE *f)
-{
-    fprintf(f,
-        "usage: heapql report DB [SUBCOMMAND] [options]\n"
-        "\n"
-        "  summary                 the run at a glance (default)\n"
-        "  top                     functions by --sort allocs|bytes|peak|leaked|temporary\n"
-        "                          (default peak), --inclusive, --top N (0: all), --frames N\n"
-        "  leaks                   never-freed blocks by stack; --suppressions FILE (LSan\n"
-        "                          leak:PATTERN lines), --all lists suppressed ones too\n"
-        "  temporary               short-lived and temporary allocations by stack;\n"
-        "                          --max-lifetime MS (default 1)\n"
-        "  lines FUNCTION|FILE     source listing with figures per line; --inclusive\n"
-        "  histogram               sizes and lifetimes; --callsite ID\n"
-        "  timeline                heap and RSS over time\n"
-        "  diff B.db               call sites that grew or shrank from DB to B.db;\n"
-        "                          --sort allocs|bytes|peak|leaked (default bytes)\n"
-        "  flamegraph              folded stacks for flamegraph.pl, inferno, speedscope;\n"
-        "                          --metric allocs|bytes|peak|leaked|temporary (default bytes)\n"
-        "\n"
-        "common options (where they apply):\n"
-        "  --format text|json|csv\n"
-        "  --function REGEX  --file REGEX  --module REGEX   stacks with a matching frame\n"
-        "  --from S  --to S  allocations made in this window (seconds, or 'peak')\n");
-}
 
 /* ---- parsing --------------------------------------------------------------- */
 
@@ -291,38 +265,16 @@ static void rep_terminal(an_report_opts_t *o)
     o->height = rep_env_int("LINES", have && ws.ws_row ? ws.ws_row : 24);
 }
 
-/* Open path; symbolize it first when that has not happened and we may
- * write it (a live recording is left alone). */
-static int rep_open(an_db_t *d, const char *path)
-{
-    char err[1024];
-    an_sym_stats_t st;
-    if (an_db_open(d, path, AN_DB_READ, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return -1;
-    }
-    if (d->symbolized || d->live || access(path, W_OK) != 0)
-        return 0;
-    an_db_close(d);
-    if (an_sym_run(path, 1, &st, err, sizeof err) != 0)
-        cli_error("warning: symbolization failed: %s (frames show addresses)", err);
-    if (an_db_open(d, path, AN_DB_READ, err, sizeof err) != 0) {
-        cli_error("%s", err);
-        return -1;
-    }
-    return 0;
-}
-
 static int rep_run(rep_args_t *a)
 {
     char err[1024];
     an_db_t d, other;
     int rc = CLI_EXIT_ERROR, have_other = 0;
-    if (rep_open(&d, a->db) != 0)
+    if (cli_db_open(&d, a->db) != 0)
         return CLI_EXIT_ERROR;
     a->o.db_path = a->db;
     if (!strcmp(a->cmd->name, "diff")) {
-        if (rep_open(&other, a->positional) != 0)
+        if (cli_db_open(&other, a->positional) != 0)
             goto out;
         have_other = 1;
         a->o.other = &other;
@@ -353,11 +305,10 @@ int cmd_report(int argc, char **argv)
     rep_args_t a;
     int rc;
     if (argc >= 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-        rep_usage(stdout);
-        return CLI_EXIT_OK;
+        return cli_help("report");
     }
     if (argc < 2 || argv[1][0] == '-') {
-        rep_usage(stderr);
+        cli_help_to("report", stderr);
         return CLI_EXIT_USAGE;
     }
     if (rep_find(argv[1]) && access(argv[1], F_OK) != 0) {
