@@ -90,7 +90,9 @@ static void db_read_status(an_db_t *d)
     if (strcmp(d->status, "recording") == 0) {
         an_db_meta(d, "collector_pid", buf, sizeof buf);
         long pid = atol(buf);
-        int alive = pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+        /* the collector itself, in coll_config_t.before_complete, is
+         * done writing: to it the file is not live */
+        int alive = pid > 0 && pid != (long)getpid() && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
         d->live = alive;
         d->crashed = !alive;
     }

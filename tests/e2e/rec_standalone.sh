@@ -12,6 +12,8 @@ for i in $(seq 1 300); do
     sleep 0.1
 done
 check_eq complete "$(q s.db "SELECT value FROM meta WHERE key='status'")" "collector finished"
+check_eq 1 "$(q s.db "SELECT value FROM meta WHERE key='symbolized'")" "symbolized before 'complete'"
+check_eq 1 "$(q s.db "SELECT count(*) > 0 FROM frames WHERE function = 'main'")" "main symbolized"
 check_eq "21|6885" "$(qm s.db 'SELECT count(*), sum(size) FROM mine')" "allocations"
 check_eq "5|500" "$(q s.db 'SELECT count(*), sum(size) FROM leaks')" "leaks"
 
