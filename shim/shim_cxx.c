@@ -8,7 +8,19 @@
  * Built with -fexceptions (shim/CMakeLists.txt): when the real operator new
  * throws, the cleanup below still runs, records HQ_REC_ALLOC_FAIL and
  * releases the guard while std::bad_alloc unwinds through this frame.
+ *
+ * Not part of that event, although the real operator new runs it: the
+ * new-handler, and exception objects (the runtime allocates std::bad_alloc,
+ * __cxa_allocate_exception -> malloc, before the throw leaves the operator,
+ * and frees it where it is caught: after the hook returned, or inside the
+ * runtime's nothrow operators, which call the throwing one and catch).
+ * So std::get_new_handler and __cxa_allocate_exception/__cxa_free_exception
+ * are hooked too: while a cxx_new holds the guard around the real
+ * call (cxx_open), they run the handler and the allocation with the
+ * thread's hook state set aside, and what those allocate and free is
+ * recorded like any other block and pairs.  Anywhere else they only forward.
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 
 #include "shim.h"
@@ -41,9 +53,14 @@ typedef struct cxx_new_s {
     hq_ring_hdr_t *r; /* NULL: passing through */
     unsigned kind;
     size_t size, align;
-    void *p;
     int done; /* the real call returned */
 } cxx_new_t;
+
+/* 1 while this thread's cxx_new holds the guard around the real operator
+ * new: the thread is then in the runtime (or in code it calls: the
+ * new-handler, a nested operator passing through), never in the shim's own
+ * record path, so the guard may be set aside for an exception object. */
+static __thread uint32_t cxx_open __attribute__((tls_model("initial-exec")));
 
 static void *cxx_call_new(void *f, int shape, size_t n, size_t al, const void *nt)
 {
@@ -59,9 +76,10 @@ static void *cxx_call_new(void *f, int shape, size_t n, size_t al, const void *n
     }
 }
 
-/* No C++ runtime defines the operator (nothing loaded can have called it
- * through the runtime, so this is near impossible): plain allocation, and
- * abort where std::bad_alloc would be thrown. */
+/* No C++ runtime within shim_boot_cxx's reach defines the operator (rare:
+ * a runtime linked statically into a plugin loaded with RTLD_LOCAL, no
+ * libstdc++ or libc++ in the process): plain allocation, and abort where
+ * std::bad_alloc would be thrown (docs/RELIABILITY.md, "Known gaps"). */
 static void *cxx_fallback_new(int shape, size_t n, size_t al)
 {
     void *p = NULL;
@@ -83,6 +101,7 @@ static void cxx_new_end(cxx_new_t *c)
 {
     if (!c->r)
         return;
+    cxx_open = 0;
     if (!c->done)
         shim_rec_alloc(c->r, c->t, c->kind, NULL, c->size, c->align);
     c->t->quiet--;
@@ -91,17 +110,21 @@ static void cxx_new_end(cxx_new_t *c)
 
 static void *cxx_new(cxx_fn_t *fn, unsigned kind, int shape, size_t n, size_t al, const void *nt)
 {
-    void *f = shim_boot_cxx(&fn->real, fn->name);
+    void *f = shim_boot_cxx(&fn->real, fn->name), *p;
     __attribute__((cleanup(cxx_new_end))) cxx_new_t c = {
         .t = &shim_tls, .kind = kind, .size = n, .align = al};
     c.r = shim_enter(c.t);
-    if (c.r)
+    if (c.r) {
         c.t->quiet++;
-    c.p = f ? cxx_call_new(f, shape, n, al, nt) : cxx_fallback_new(shape, n, al);
+        cxx_open = 1;
+    }
+    p = f ? cxx_call_new(f, shape, n, al, nt) : cxx_fallback_new(shape, n, al);
+    if (c.r)
+        cxx_open = 0;
     c.done = 1;
     if (c.r)
-        shim_rec_alloc(c.r, c.t, kind, c.p, n, al);
-    return c.p;
+        shim_rec_alloc(c.r, c.t, kind, p, n, al);
+    return p;
 }
 
 static void cxx_call_delete(void *f, int shape, void *p, size_t sz, size_t al, const void *nt)
@@ -174,6 +197,126 @@ CXX_FN(fn_dl_nt, _ZdlPvRKSt9nothrow_t);
 CXX_FN(fn_da_nt, _ZdaPvRKSt9nothrow_t);
 CXX_FN(fn_dl_al_nt, _ZdlPvSt11align_val_tRKSt9nothrow_t);
 CXX_FN(fn_da_al_nt, _ZdaPvSt11align_val_tRKSt9nothrow_t);
+
+/* Inside the real operator new, with cxx_new's guard held, the runtime
+ * may run code whose allocations are not the operator's: the new-handler,
+ * and the exception objects of a throw (made before it leaves the
+ * operator, freed where it is caught).  These run with the thread's hook
+ * state set aside (guard, quiet and cxx_open zero, restored after, also
+ * when an exception unwinds through), so they are recorded like any other
+ * code.  cxx_aside_t is that state (t NULL: nothing was set aside). */
+typedef struct cxx_aside_s {
+    shim_tls_t *t;
+    uint32_t guard, quiet;
+} cxx_aside_t;
+
+static cxx_aside_t cxx_aside_begin(void)
+{
+    cxx_aside_t a = {NULL, 0, 0};
+    if (SHIM_LIKELY(!cxx_open))
+        return a;
+    a.t = &shim_tls;
+    a.guard = a.t->guard;
+    a.quiet = a.t->quiet;
+    cxx_open = 0; /* first: a signal handler in between passes through */
+    a.t->quiet = 0;
+    a.t->guard = 0;
+    return a;
+}
+
+static void cxx_aside_end(cxx_aside_t *a)
+{
+    if (!a->t)
+        return;
+    a->t->guard = a->guard;
+    a->t->quiet = a->quiet;
+    cxx_open = 1;
+}
+
+/* No runtime within shim_boot_cxx's reach (the global scope, a loaded
+ * libstdc++ or libc++): the definition the calling object binds to without
+ * us, as when a plugin loaded with RTLD_LOCAL has a runtime linked in
+ * statically and exported.  Looked up on every call: only that setting
+ * pays, on its throws. */
+static void *cxx_real_near(const char *name, const void *caller)
+{
+    Dl_info di;
+    void *h, *f = NULL;
+    if (!shim_real.dlopen || !shim_real.dlclose)
+        return NULL;
+    shim_tls.guard++;
+    shim_tls.quiet++;
+    if (dladdr(caller, &di) && di.dli_fname &&
+        (h = shim_real.dlopen(di.dli_fname, RTLD_LAZY | RTLD_NOLOAD)) != NULL) {
+        f = dlsym(h, name); /* the object, then its dependencies */
+        shim_real.dlclose(h);
+    }
+    shim_tls.quiet--;
+    shim_tls.guard--;
+    return f && !shim_in_self((uintptr_t)f) ? f : NULL;
+}
+
+/* The runtime's definition of a hook below, for a call from caller.  Only
+ * code linked against a runtime calls them; abort() if none is found. */
+static void *cxx_real(cxx_fn_t *fn, const void *caller)
+{
+    void *f = shim_boot_cxx(&fn->real, fn->name);
+    if (SHIM_UNLIKELY(!f) && !(f = cxx_real_near(fn->name, caller)))
+        abort();
+    return f;
+}
+
+#define CXX_CALLER __builtin_return_address(0)
+
+CXX_FN(fn_ax, __cxa_allocate_exception);
+CXX_FN(fn_fx, __cxa_free_exception);
+CXX_FN(fn_gnh, _ZSt15get_new_handlerv);
+
+typedef void (*cxx_handler_t)(void);
+
+/* The handler the runtime asked for last inside this thread's real
+ * operator new (what cxx_handler_run stands for). */
+static __thread cxx_handler_t cxx_handler __attribute__((tls_model("initial-exec")));
+
+/* Stands for the new-handler inside the real operator new.  Called out of
+ * that context (its address kept, or passed to another thread), it calls
+ * the handler installed now; none: it returns, and a runtime's loop tries
+ * again and then finds no handler itself. */
+static void cxx_handler_run(void)
+{
+    cxx_handler_t h = cxx_open ? cxx_handler : NULL;
+    __attribute__((cleanup(cxx_aside_end))) cxx_aside_t a = cxx_aside_begin();
+    if (!h)
+        h = ((cxx_handler_t(*)(void))cxx_real(&fn_gnh, CXX_CALLER))();
+    if (h && h != cxx_handler_run)
+        h();
+}
+
+SHIM_EXPORT void *__cxa_allocate_exception(size_t n)
+{
+    void *f = cxx_real(&fn_ax, CXX_CALLER);
+    __attribute__((cleanup(cxx_aside_end))) cxx_aside_t a = cxx_aside_begin();
+    return ((void *(*)(size_t))f)(n);
+}
+
+SHIM_EXPORT void __cxa_free_exception(void *p)
+{
+    void *f = cxx_real(&fn_fx, CXX_CALLER);
+    __attribute__((cleanup(cxx_aside_end))) cxx_aside_t a = cxx_aside_begin();
+    ((void (*)(void *))f)(p);
+}
+
+/* std::get_new_handler: the real answer, except to the real operator new
+ * (libstdc++'s and libc++'s loops call it and then the handler at once),
+ * which gets cxx_handler_run standing for a non-null handler. */
+SHIM_EXPORT cxx_handler_t _ZSt15get_new_handlerv(void)
+{
+    cxx_handler_t h = ((cxx_handler_t(*)(void))cxx_real(&fn_gnh, CXX_CALLER))();
+    if (SHIM_LIKELY(!cxx_open) || !h)
+        return h;
+    cxx_handler = h;
+    return cxx_handler_run;
+}
 
 /* operator new / new[] */
 SHIM_EXPORT void *_Znwm(size_t n)
