@@ -29,6 +29,8 @@ static shim_got_fn_t got_fns[] = {
     GOT_OP("_ZdlPvmSt11align_val_t"), GOT_OP("_ZdaPvmSt11align_val_t"),
     GOT_OP("_ZdlPvRKSt9nothrow_t"), GOT_OP("_ZdaPvRKSt9nothrow_t"),
     GOT_OP("_ZdlPvSt11align_val_tRKSt9nothrow_t"), GOT_OP("_ZdaPvSt11align_val_tRKSt9nothrow_t"),
+    GOT_OP("__cxa_allocate_exception"), GOT_OP("__cxa_free_exception"),
+    GOT_OP("_ZSt15get_new_handlerv"),
     GOT_C("mmap", mmap), GOT_C("mmap64", mmap), GOT_C("munmap", munmap),
     GOT_C("mremap", mremap), GOT_C("brk", brk), GOT_C("sbrk", sbrk),
     GOT_C("dlopen", dlopen), GOT_C("dlclose", dlclose),

@@ -6,7 +6,9 @@
  * Request i (from 0): a tag of 40000 + i % 65536 bytes from new[] (freed
  * with delete[]), a std::vector<int> of 16 (operator new, freed), a
  * 64-aligned block of 256 bytes from aligned new (freed), and one leaked
- * Leak object (4242 bytes, operator new) when i % 7 == 0.  A request
+ * Leak object (4242 bytes, operator new) when i % 7 == 0, and when
+ * i % 11 == 0 a new[] too big to succeed, whose std::bad_alloc is caught
+ * (the runtime allocates and frees the exception object).  A request
  * about every millisecond; SIGTERM: "served N requests, leaked L", exit 0.
  * usage: att_cxx
  */
@@ -28,9 +30,19 @@ static void on_stop(int)
     stop_flag = 1;
 }
 
+static volatile std::size_t huge = (std::size_t)1 << 62;
+
 static int request(unsigned long i)
 {
     char *tag = new char[40000 + i % 65536];
+    if (i % 11 == 0) {
+        try {
+            char *never = new char[huge];
+            tag[1] = never[0];
+        } catch (const std::bad_alloc &) {
+            tag[1] = 0;
+        }
+    }
     std::vector<int> v(16, 1);
     void *al = ::operator new(256, std::align_val_t(64));
     int leaked = 0;
