@@ -8,11 +8,13 @@
  *   _exit        _exit(7)
  *   thread-exit  the allocations and exit(9) happen in a second thread
  *                while the main thread allocates malloc(66)/free non-stop
+ *                (the second thread starts once the main one has)
  *   exec         execv(PROG, ARGS): the image ends by exec
  *   thread-exec  exec from a second thread while the main thread allocates
  * Returns 2 on a usage error, 99 if it survived its own death. */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@ static void *volatile sink;
 static long count;
 static char **exec_argv;
 static volatile int *volatile null_ptr;
+static volatile int spinning; /* the main thread has allocated */
 
 static void allocate(void)
 {
@@ -35,14 +38,23 @@ static void allocate(void)
 static void *spin(void *arg)
 {
     (void)arg;
-    for (;;)
+    for (;;) {
         free(malloc(66));
+        spinning = 1;
+    }
     return NULL;
+}
+
+static void wait_spinning(void)
+{
+    while (!spinning)
+        sched_yield();
 }
 
 static void *thread_exit(void *arg)
 {
     (void)arg;
+    wait_spinning();
     allocate();
     exit(9);
 }
@@ -50,6 +62,7 @@ static void *thread_exit(void *arg)
 static void *thread_exec(void *arg)
 {
     (void)arg;
+    wait_spinning();
     allocate();
     execv(exec_argv[0], exec_argv);
     _exit(98);
