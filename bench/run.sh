@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # bench/run.sh -- overhead of heapql against the bare program and heaptrack,
 # measured in the same session, as ratios of medians.
-#   usage: bench/run.sh [REPEATS=5]
+#   usage: [BUILD=dir] [RESULTS=file] bench/run.sh [REPEATS=5]
 # For each workload and each repeat it runs, back to back: the bare program,
 # `heapql run` (including finalizing and symbolizing the database) and
 # `heaptrack` (including its interpreter).  It prints a markdown table and
-# writes it to bench/results.md.  Also reported: the collector's throughput
-# (allocations per second of collector CPU), database bytes per allocation
-# and the target's peak RSS with the shim against without.
+# writes it to $RESULTS (default bench/results.md).  Also reported: the
+# collector's throughput (allocations per second of collector CPU),
+# database bytes per allocation and the target's peak RSS with the shim
+# against without.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPEATS=${1:-5}
 BUILD=$(realpath -m "${BUILD:-build}")
+RESULTS=${RESULTS:-bench/results.md}
 HEAPQL=$BUILD/bin/heapql
 WORK=$(mktemp -d /tmp/heapql-bench.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
@@ -76,4 +78,4 @@ done
     echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores, $REPEATS repeats, medians; heaptrack $(heaptrack --version 2>/dev/null | awk '{print $2}')."
     echo
     echo "$table"
-} | tee bench/results.md
+} | tee "$RESULTS"

@@ -7,6 +7,10 @@
  * kind) stops that ring: nothing after it can be trusted.  The shim is told
  * to stop (hdr->detached) so it never waits on a ring nobody reads, and the
  * run is marked truncated.
+ *
+ * Time: drain_time turns a record's stamp into ns since the run started,
+ * strictly increasing per image in ring order; TSC stamps are converted to
+ * CLOCK_MONOTONIC first (below).
  */
 #include "coll_int.h"
 
@@ -16,10 +20,12 @@
 #include "hq_ring.h"
 
 #define DRAIN_ZERO_CHUNK (1u << 30)
-
 static inline int64_t drain_time(const coll_t *c, coll_proc_t *p, uint64_t raw)
 {
-    int64_t t = (int64_t)(raw - c->t0);
+    int64_t t;
+    if (p->hdr->clock == HQ_CLOCK_TSC)
+        raw = coll_clock_tsc_ns(raw);
+    t = (int64_t)(raw - c->t0);
     if (t <= p->last_ns)
         t = p->last_ns + 1;
     p->last_ns = t;
@@ -235,6 +241,7 @@ int coll_drain_all(coll_t *c)
     long total = 0;
     size_t n = c->nprocs;
     c->now = hq_now_ns();
+    coll_clock_pass();
     for (size_t k = 0; k < n; k++) {
         coll_proc_t *p = c->procs[(c->rr + k) % n];
         if (p->state == COLL_PROC_DONE || p->stopped)

@@ -305,6 +305,11 @@ int coll_writer_failed(coll_writer_t *w, char *buf, size_t len);
 void coll_writer_lock(coll_writer_t *w);   /* the connection, from the loop */
 void coll_writer_unlock(coll_writer_t *w);
 
+/* coll_clock.c: a TSC stamp as CLOCK_MONOTONIC ns (the first call measures
+ * the rate: about 2 ms); once per drain pass, a fresh anchor. */
+uint64_t coll_clock_tsc_ns(uint64_t stamp);
+void coll_clock_pass(void);
+
 /* coll_session.c */
 int coll_session_listen(coll_t *c, const coll_config_t *cfg);
 int coll_session_accept(coll_t *c);

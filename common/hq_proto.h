@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#define HQ_PROTO_VERSION 1u
+#define HQ_PROTO_VERSION 2u
 #define HQ_HELLO_MAGIC 0x4f4c4548u /* "HELO" */
 #define HQ_ACK_MAGIC 0x4b434148u   /* "HACK" */
 
@@ -91,6 +91,8 @@ typedef struct hq_ring_hdr_s {
     uint64_t capacity;     /* data bytes: a power of two, >= 64 KiB */
     int32_t pid;           /* the writing process */
     int32_t collector_pid; /* filled from the ack; the shim checks it is alive when waiting */
+    uint32_t clock;        /* HQ_CLOCK_*: what the records' ns count; set before the hello */
+    uint32_t clock_pad;
     _Alignas(HQ_CACHELINE) _Atomic uint64_t head;
     _Alignas(HQ_CACHELINE) _Atomic uint64_t tail;
     _Alignas(HQ_CACHELINE) _Atomic uint64_t waits; /* records whose writer found the ring full */
@@ -100,6 +102,15 @@ typedef struct hq_ring_hdr_s {
     _Atomic uint64_t heartbeat_ns;  /* collector's CLOCK_MONOTONIC at its last drain pass */
     _Atomic uint64_t unknown_frees; /* frees the shim passed through untracked (recursion) */
 } hq_ring_hdr_t;
+
+/* Record stamps (the ns field of every record).  The shim reads the TSC
+ * only where it is invariant (constant_tsc and nonstop_tsc): one rdtsc
+ * instead of a clock_gettime per event.  The collector turns TSC stamps
+ * into CLOCK_MONOTONIC ns against pairs of both it takes itself
+ * (coll_drain.c); the hello's ns and the header's *_ns are always
+ * CLOCK_MONOTONIC. */
+#define HQ_CLOCK_MONOTONIC 0u
+#define HQ_CLOCK_TSC 1u
 
 /* Every record starts with this header.  A writer stores `seal` last, with
  * release order; the reader trusts a record only when seal == HQ_SEAL(pos). */
@@ -137,7 +148,7 @@ typedef struct hq_rec_alloc_s {
     uint16_t flags;
     uint32_t stack_id;
     uint32_t align; /* requested alignment, 0 if none */
-    uint64_t ns;    /* CLOCK_MONOTONIC */
+    uint64_t ns;    /* the ring's clock (hdr->clock), as in every record */
     uint64_t ptr;
     uint64_t size;  /* requested bytes (calloc: n * size) */
     uint64_t usable; /* malloc_usable_size(ptr) */

@@ -121,6 +121,13 @@ static int ring_wait_room(hq_ring_hdr_t *hdr, uint64_t pos, uint32_t len)
     return 0;
 }
 
+int hq_ring_wait_room(hq_ring_hdr_t *hdr, uint64_t pos, uint32_t len)
+{
+    int saved = errno, rc = ring_wait_room(hdr, pos, len);
+    errno = saved;
+    return rc;
+}
+
 int hq_ring_reserve(hq_ring_hdr_t *hdr, uint32_t len, uint64_t *pos)
 {
     int saved = errno, rc;

@@ -48,11 +48,46 @@ int hq_ring_validate(const hq_ring_hdr_t *hdr, uint64_t map_bytes);
  * written).  Preserves errno. */
 int hq_ring_reserve(hq_ring_hdr_t *hdr, uint32_t len, uint64_t *pos);
 
+/* The waiting half of a reservation whose room is not there yet: 0 when
+ * it is, -1 once detached.  Preserves errno. */
+int hq_ring_wait_room(hq_ring_hdr_t *hdr, uint64_t pos, uint32_t len);
+
+/* hq_ring_reserve with its usual case inline: the room is there. */
+static inline int hq_ring_reserve_fast(hq_ring_hdr_t *hdr, uint32_t len, uint64_t *pos)
+{
+    uint64_t p;
+    if (__atomic_load_n(&hdr->detached, __ATOMIC_RELAXED))
+        return -1;
+    *pos = p = __atomic_fetch_add(&hdr->head, len, __ATOMIC_RELAXED);
+    if (__builtin_expect(p + len - __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE) <= hdr->capacity, 1))
+        return 0;
+    return hq_ring_wait_room(hdr, p, len);
+}
+
 /* Copy n bytes to ring position pos + off, wrapping at the end. */
 void hq_ring_write(hq_ring_hdr_t *hdr, uint64_t pos, uint32_t off, const void *src, uint32_t n);
 
 /* Seal the record at pos: type and len are written, then the seal. */
 void hq_ring_commit(hq_ring_hdr_t *hdr, uint64_t pos, uint16_t type, uint16_t len);
+
+/* Copy a whole record (its header's seal word skipped) to its reserved
+ * place and seal it: hq_ring_write + hq_ring_commit, inline.  With a
+ * constant len the copy is a few moves. */
+static inline void hq_ring_fill(hq_ring_hdr_t *hdr, uint64_t pos, const hq_rec_t *rec, uint32_t len)
+{
+    uint8_t *data = (uint8_t *)hdr + HQ_RING_HDR_SIZE;
+    uint64_t at = pos & (hdr->capacity - 1);
+    hq_rec_t *dst = (hq_rec_t *)(data + at);
+    if (__builtin_expect(at + len <= hdr->capacity, 1)) {
+        __builtin_memcpy((uint8_t *)dst + sizeof(uint32_t), (const uint8_t *)rec + sizeof(uint32_t),
+                         len - sizeof(uint32_t));
+        __atomic_store_n(&dst->seal, HQ_SEAL(pos), __ATOMIC_RELEASE);
+        return;
+    }
+    hq_ring_write(hdr, pos, sizeof(uint32_t), (const uint8_t *)rec + sizeof(uint32_t),
+                  len - (uint32_t)sizeof(uint32_t));
+    hq_ring_commit(hdr, pos, rec->type, (uint16_t)len);
+}
 
 /* Reserve, copy and commit a whole record held in rec (its header's type
  * and len filled in).  Returns 0, or -1 when detached. */
@@ -70,5 +105,15 @@ void hq_ring_publish(hq_ring_hdr_t *hdr, uint64_t tail);
 
 /* CLOCK_MONOTONIC in nanoseconds (vDSO, no allocation). */
 uint64_t hq_now_ns(void);
+
+/* The time stamp counter (0 where there is none): HQ_CLOCK_TSC stamps. */
+static inline uint64_t hq_tsc(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_ia32_rdtsc();
+#else
+    return 0;
+#endif
+}
 
 #endif

@@ -10,7 +10,8 @@
  * Files: shim_boot.c (real functions, bootstrap buffer), shim_thread.c (TLS
  * state, thread start/end), shim_record.c (records), shim_hooks.c (malloc
  * family), shim_cxx.c (operator new/delete), shim_vm.c (mmap & co),
- * shim_stack.c (unwinding, stack table), shim_modules.c (ELF objects,
+ * shim_stack.c (stack capture, stack table), shim_unwind.c (the walk and its
+ * rule cache), shim_modules.c (ELF objects,
  * dlopen/dlclose), shim_session.c (attach, fork, exit), shim_connect.c (ring
  * and handshake), shim_spawn.c (standalone collector), shim_cancel.c
  * (reservations vs pthread_cancel), shim_sample.c (--sample-rate), shim_util.c.
@@ -82,6 +83,7 @@ typedef struct shim_tls_s {
     uint32_t sample_gen;  /* sampled run: shim_sample_gen when `sample` was seeded */
     hq_sampler_t sample;  /* sampled run: this thread's countdown (shim_sample.c) */
     uintptr_t last_ptr;   /* sampled run: this thread's last allocation, recorded or not */
+    void *unw_last;       /* this thread's last stack walk, mmap'd (shim_unwind.c) */
 } shim_tls_t;
 
 extern __thread shim_tls_t shim_tls;
@@ -109,6 +111,14 @@ void shim_session_detach(void);
 void shim_session_exit(int status, uint32_t how);
 
 /* ---- ring and handshake (shim_connect.c) -------------------------------- */
+/* Records are stamped with the TSC (HQ_CLOCK_TSC: it is invariant here),
+ * else with CLOCK_MONOTONIC.  Decided before the first handshake. */
+extern int shim_clock_tsc;
+static inline uint64_t shim_stamp(void)
+{
+    return SHIM_LIKELY(shim_clock_tsc) ? hq_tsc() : hq_now_ns();
+}
+
 /* Create a ring and hand it to the collector at socket path; fills *out and
  * *depth.  flags/ppid go into the hello.  0 ok, -1 (everything released). */
 int shim_connect(const char *path, uint32_t flags, pid_t ppid, hq_ring_hdr_t **out,
@@ -172,6 +182,36 @@ int shim_put(hq_ring_hdr_t *r, hq_rec_t *rec);
 /* Every reservation goes through here (a wait for room must never end in a
  * cancellation); on failure the shim detaches. */
 int shim_reserve(hq_ring_hdr_t *r, uint32_t len, uint64_t *pos);
+extern int shim_cancel_seen; /* the program called pthread_cancel */
+
+/* shim_reserve with its usual case inline (no pthread_cancel seen yet, the
+ * room is there): the same protocol, see shim_cancel.c. */
+static inline int shim_reserve_fast(hq_ring_hdr_t *r, uint32_t len, uint64_t *pos)
+{
+    shim_tls_t *t = &shim_tls;
+    int rc;
+    t->ring_unprot = 1;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the other half is membarrier */
+    if (SHIM_UNLIKELY(__atomic_load_n(&shim_cancel_seen, __ATOMIC_RELAXED))) {
+        __atomic_store_n(&t->ring_unprot, 0, __ATOMIC_RELEASE);
+        return shim_reserve(r, len, pos);
+    }
+    rc = hq_ring_reserve_fast(r, len, pos);
+    __atomic_store_n(&t->ring_unprot, 0, __ATOMIC_RELEASE);
+    if (SHIM_UNLIKELY(rc != 0))
+        shim_session_detach();
+    return rc;
+}
+
+/* One fixed-size record (len: its sizeof) into the ring. */
+static inline int shim_put_fixed(hq_ring_hdr_t *r, const hq_rec_t *rec, uint32_t len)
+{
+    uint64_t pos;
+    if (shim_reserve_fast(r, len, &pos) != 0)
+        return -1;
+    hq_ring_fill(r, pos, rec, len);
+    return 0;
+}
 /* At attach and in a fork child: register for membarrier. */
 void shim_cancel_init(void);
 
@@ -183,11 +223,57 @@ int shim_stack_reset(void);
  * first if new), 0 if none. */
 uint32_t shim_stack_capture(hq_ring_hdr_t *r);
 
+/* A stack walk (shim_unwind.c): the caller's stack as unw_backtrace(pcs,
+ * max) would give it (frame 0: the return address into the caller), minus
+ * the frames shim_stack_capture drops: leading ones of ours or libunwind's
+ * (at most SHIM_STACK_SKIP), later ones of ours.  The kept frames are
+ * pcs[0, own) then, when own < kept, frames of the thread's last walk that
+ * shim_unwind_fill copies out. */
+#define SHIM_STACK_SKIP 8
+typedef struct shim_walk_s {
+    int raw;      /* frames walked, dropped ones included (== max: cut short) */
+    int kept;     /* frames kept */
+    int own;      /* of which in pcs */
+    int from;     /* where the others start in the last walk */
+    int hashed;   /* hash covers kept frames own..kept-1 */
+    uint64_t hash; /* shim_stack_mix from SHIM_STACK_SEED over them, outermost first */
+} shim_walk_t;
+
+/* 0, or -1 when a frame needs libunwind itself.  pcs: max slots. */
+int shim_unwind(void **pcs, int max, shim_walk_t *w);
+/* Kept frames w->own..n-1 into pcs (n <= w->kept); advances w->own. */
+void shim_unwind_fill(void **pcs, shim_walk_t *w, int n);
+
+#define SHIM_STACK_SEED 0x9e3779b97f4a7c15ull
+static inline uint64_t shim_stack_mix(uint64_t h, uint64_t pc)
+{
+    h = (h ^ pc) * 0xff51afd7ed558ccdull;
+    return h ^ (h >> 32);
+}
+/* At init: the rule cache (-1: every stack goes to libunwind). */
+int shim_unwind_init(void);
+/* Code may have been unmapped: forget every cached rule. */
+void shim_unwind_flush(void);
+/* The thread is exiting: release its last walk. */
+void shim_unwind_thread_end(shim_tls_t *t);
+
 /* ---- modules (shim_modules.c) -------------------------------------------- */
-/* Our own and libunwind's text, found at init (frames to skip). */
+/* Our own and libunwind's text, found at init (frames to skip): an
+ * address range as start and length, tested inline for every frame. */
+typedef struct shim_text_s {
+    uintptr_t lo, len;
+} shim_text_t;
+extern shim_text_t shim_self_text, shim_unw_text;
+
 int shim_modules_init(void);
-int shim_in_self(uintptr_t pc);
-int shim_in_unwinder(uintptr_t pc);
+static inline int shim_in_self(uintptr_t pc)
+{
+    return pc - shim_self_text.lo < shim_self_text.len;
+}
+static inline int shim_in_unwinder(uintptr_t pc)
+{
+    return pc - shim_unw_text.lo < shim_unw_text.len;
+}
 /* Diff the loaded objects against those sent; send MODULE / MODULE_UNLOAD. */
 void shim_modules_scan(hq_ring_hdr_t *r);
 /* Cheap: rescan only if the loader's load/unload counters moved. */

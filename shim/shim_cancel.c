@@ -7,8 +7,9 @@
  * for room with cancellation enabled once the program cancels threads.
  *
  * Until the program first calls pthread_cancel this costs a TLS store and
- * one load: a reservation marks itself unprotected, then reads cancel_seen.
- * Our pthread_cancel sets cancel_seen, runs membarrier (an asymmetric
+ * one load: a reservation marks itself unprotected, then reads
+ * shim_cancel_seen (inline: shim_reserve_fast in shim.h).
+ * Our pthread_cancel sets it, runs membarrier (an asymmetric
  * Dekker: every thread's earlier store is now visible) and waits until the
  * target is out of any unprotected reservation before cancelling it.  From
  * then on reservations turn cancellation off around themselves.
@@ -22,7 +23,7 @@
 
 #include "shim.h"
 
-static int cancel_seen;
+int shim_cancel_seen;
 static int cancel_expedited; /* registered for MEMBARRIER_CMD_PRIVATE_EXPEDITED */
 
 void shim_cancel_init(void)
@@ -37,7 +38,7 @@ int shim_reserve(hq_ring_hdr_t *r, uint32_t len, uint64_t *pos)
     int rc, cancel;
     t->ring_unprot = 1;
     __atomic_signal_fence(__ATOMIC_SEQ_CST); /* the other half is membarrier */
-    if (SHIM_LIKELY(!__atomic_load_n(&cancel_seen, __ATOMIC_RELAXED))) {
+    if (SHIM_LIKELY(!__atomic_load_n(&shim_cancel_seen, __ATOMIC_RELAXED))) {
         rc = hq_ring_reserve(r, len, pos);
         __atomic_store_n(&t->ring_unprot, 0, __ATOMIC_RELEASE);
     } else {
@@ -70,7 +71,7 @@ SHIM_EXPORT int pthread_cancel(pthread_t th)
     int saved = errno;
     if (!shim_real.pthread_cancel && (shim_boot_resolve() != 0 || !shim_real.pthread_cancel))
         return ESRCH;
-    __atomic_store_n(&cancel_seen, 1, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&shim_cancel_seen, 1, __ATOMIC_SEQ_CST);
     cancel_barrier();
     target = cancel_tls_of(th);
     while (__atomic_load_n(&target->ring_unprot, __ATOMIC_ACQUIRE))

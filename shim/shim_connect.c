@@ -4,9 +4,11 @@
  * memfd over SCM_RIGHTS on a SOCK_SEQPACKET socket, hq_ack_t back (10 s at
  * most).  Afterwards both descriptors are closed: the program ends up with
  * no new fd, only the mapping.  The ack sets the stack depth and the
- * sampling rate (shim_sample_rate).
+ * sampling rate (shim_sample_rate).  The header says how records are
+ * stamped (HQ_CLOCK_TSC where the TSC is invariant).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -19,6 +21,9 @@
 
 #define CONNECT_TIMEOUT_S 10
 #define CONNECT_RING_MB_MAX 1024u
+#define CONNECT_CPUINFO_MAX 16384 /* the first processor's block is about 1.5 KiB */
+
+int shim_clock_tsc;
 
 /* HEAPQL_RING_MB if a power-of-two count of MiB in 1..1024, else the default. */
 static uint64_t connect_capacity(void)
@@ -32,6 +37,29 @@ static uint64_t connect_capacity(void)
             mb = 0;
     }
     return (mb ? mb : HQ_RING_DEFAULT_MB) << 20;
+}
+
+/* Is the TSC invariant: "constant_tsc" and "nonstop_tsc" among the first
+ * processor's flags in /proc/cpuinfo?  (Then it ticks at one rate in every
+ * P- and C-state, and the kernel keeps the processors' counters in step.) */
+static int connect_tsc_invariant(void)
+{
+    static char buf[CONNECT_CPUINFO_MAX + 1]; /* once, under the session's start */
+    size_t len = 0;
+    ssize_t n;
+    char *flags, *eol;
+    int fd = open("/proc/cpuinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    while (len < CONNECT_CPUINFO_MAX &&
+           ((n = read(fd, buf + len, CONNECT_CPUINFO_MAX - len)) > 0 || (n < 0 && errno == EINTR)))
+        len += n > 0 ? (size_t)n : 0;
+    close(fd);
+    buf[len] = '\0';
+    if (!(flags = strstr(buf, "\nflags")) || !(eol = strchr(flags + 1, '\n')))
+        return 0;
+    *eol = '\0';
+    return strstr(flags, " constant_tsc") && strstr(flags, " nonstop_tsc") && hq_tsc() != 0;
 }
 
 static int connect_ring(uint64_t bytes, int *fd, hq_ring_hdr_t **out)
@@ -114,12 +142,18 @@ int shim_connect(const char *path, uint32_t flags, pid_t ppid, hq_ring_hdr_t **o
                  uint64_t *map_bytes, uint32_t *depth)
 {
     uint64_t cap = connect_capacity(), bytes = HQ_RING_HDR_SIZE + cap;
+    static int clock_known;
     hq_ring_hdr_t *hdr = NULL;
     hq_ack_t ack;
     int fd, s = -1, rc = -1;
     if (connect_ring(bytes, &fd, &hdr) != 0)
         return -1;
     hq_ring_init(hdr, cap, getpid());
+    if (!clock_known) { /* every ring of the process image stamps alike */
+        shim_clock_tsc = connect_tsc_invariant();
+        clock_known = 1;
+    }
+    hdr->clock = shim_clock_tsc ? HQ_CLOCK_TSC : HQ_CLOCK_MONOTONIC;
     s = connect_socket(path);
     if (s < 0 || connect_hello(s, fd, flags, ppid, bytes) != 0 || connect_ack(s, &ack) != 0)
         goto out;

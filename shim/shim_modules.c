@@ -63,15 +63,7 @@ static char mod_abs[PATH_MAX]; /* a relative name made absolute (under the lock)
 static _Alignas(8) unsigned char mod_buf[sizeof(hq_rec_module_t) + MOD_SEGS_MAX * sizeof(hq_seg_t) +
                                          MOD_BUILD_ID_MAX + PATH_MAX + 8];
 
-int shim_in_self(uintptr_t pc)
-{
-    return pc - self_text.lo < self_text.hi - self_text.lo;
-}
-
-int shim_in_unwinder(uintptr_t pc)
-{
-    return pc - unw_text.lo < unw_text.hi - unw_text.lo;
-}
+shim_text_t shim_self_text, shim_unw_text;
 
 static int mod_range_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -110,6 +102,8 @@ int shim_modules_init(void)
     vdso_phdr = vdso ? (uintptr_t)vdso + vdso->e_phoff : 0;
     n = readlink("/proc/self/exe", exe_path, sizeof exe_path - 1);
     exe_path[n > 0 ? n : 0] = '\0';
+    shim_self_text = (shim_text_t){self_text.lo, self_text.hi - self_text.lo};
+    shim_unw_text = (shim_text_t){unw_text.lo, unw_text.hi - unw_text.lo};
     return self_text.hi ? 0 : -1;
 }
 
@@ -196,7 +190,7 @@ static void mod_send(hq_ring_hdr_t *r, const struct dl_phdr_info *info, const ch
     m->nseg = nseg;
     m->path_len = (uint16_t)plen;
     m->flags = is_main ? HQ_MODULE_MAIN : 0;
-    m->ns = hq_now_ns();
+    m->ns = shim_stamp();
     m->load_bias = info->dlpi_addr;
     shim_put(r, &m->h);
 }
@@ -204,7 +198,7 @@ static void mod_send(hq_ring_hdr_t *r, const struct dl_phdr_info *info, const ch
 static void mod_send_unload(hq_ring_hdr_t *r, uint64_t bias)
 {
     hq_rec_unload_t u = {.h = {.type = HQ_REC_MODULE_UNLOAD, .len = sizeof u}, .load_bias = bias};
-    u.ns = hq_now_ns();
+    u.ns = shim_stamp();
     shim_put(r, &u.h);
 }
 
@@ -256,6 +250,8 @@ static int mod_scan_cb(struct dl_phdr_info *info, size_t size, void *data)
     if (is_main) {
         mod_lock_take();
         s->gen = ++mod_gen;
+        if (info->dlpi_subs != mod_subs)
+            shim_unwind_flush(); /* code was unmapped: cached unwind rules may lie */
         mod_adds = info->dlpi_adds;
         mod_subs = info->dlpi_subs;
     }
@@ -297,6 +293,17 @@ static int mod_counters_cb(struct dl_phdr_info *info, size_t size, void *data)
     c[0] = info->dlpi_adds;
     c[1] = info->dlpi_subs;
     return 1;
+}
+
+/* After a dlclose, recording or not: if an object was unmapped, the
+ * unwinder's cached rules may describe code that is gone. */
+static void mod_unwind_check(void)
+{
+    static unsigned long long subs;
+    unsigned long long c[2] = {0, 0};
+    dl_iterate_phdr(mod_counters_cb, c);
+    if (c[1] != __atomic_exchange_n(&subs, c[1], __ATOMIC_RELAXED))
+        shim_unwind_flush();
 }
 
 void shim_modules_check(hq_ring_hdr_t *r)
@@ -382,6 +389,7 @@ SHIM_EXPORT int dlclose(void *handle)
         return -1;
     rc = shim_real.dlclose(handle);
     saved = errno;
+    mod_unwind_check();
     if ((r = shim_enter(t))) {
         shim_modules_scan(r);
         shim_leave(t);

@@ -11,12 +11,9 @@
 int shim_put(hq_ring_hdr_t *r, hq_rec_t *rec)
 {
     uint64_t pos;
-    if (shim_reserve(r, rec->len, &pos) != 0)
+    if (shim_reserve_fast(r, rec->len, &pos) != 0)
         return -1;
-    /* the seal word is written last, by the commit */
-    hq_ring_write(r, pos, sizeof(uint32_t), (const uint8_t *)rec + sizeof(uint32_t),
-                  rec->len - (uint32_t)sizeof(uint32_t));
-    hq_ring_commit(r, pos, rec->type, rec->len);
+    hq_ring_fill(r, pos, rec, rec->len); /* the seal word last */
     return 0;
 }
 
@@ -36,8 +33,8 @@ static __attribute__((noinline)) void rec_alloc(hq_ring_hdr_t *r, shim_tls_t *t,
     };
     rec.stack_id = shim_stack_capture(r);
     rec.usable = p ? shim_real.malloc_usable_size((void *)p) : 0;
-    rec.ns = hq_now_ns();
-    shim_put(r, &rec.h);
+    rec.ns = shim_stamp();
+    shim_put_fixed(r, &rec.h, sizeof rec);
     errno = saved;
 }
 
@@ -73,8 +70,8 @@ void shim_rec_free(hq_ring_hdr_t *r, shim_tls_t *t, uint16_t type, unsigned kind
         .flags = (uint16_t)((uintptr_t)p == t->last_ptr ? HQ_FREE_LAST : 0),
         .ptr = (uintptr_t)p,
     };
-    rec.ns = hq_now_ns();
-    shim_put(r, &rec.h);
+    rec.ns = shim_stamp();
+    shim_put_fixed(r, &rec.h, sizeof rec);
     errno = saved;
 }
 

@@ -205,7 +205,7 @@ void shim_session_exit(int status, uint32_t how)
         return; /* detached, or a vfork child sharing our memory */
     t->guard++;
     rec.tid = t->tid ? t->tid : shim_gettid();
-    rec.ns = hq_now_ns();
+    rec.ns = shim_stamp();
     shim_put(r, &rec.h);
     if (how == HQ_EXIT_UNDERSCORE) {
         __atomic_store_n(&r->exited, 1, __ATOMIC_RELEASE);

@@ -27,7 +27,7 @@ static void thread_send(hq_ring_hdr_t *r, const shim_tls_t *t, uint16_t event)
     if (prctl(PR_GET_NAME, rec.name, 0, 0, 0) != 0)
         memset(rec.name, 0, sizeof rec.name);
     rec.name[HQ_TNAME_LEN - 1] = '\0';
-    rec.ns = hq_now_ns();
+    rec.ns = shim_stamp();
     shim_put(r, &rec.h);
 }
 
@@ -42,6 +42,7 @@ static void thread_end(void *value)
     if (t->ended || t->guard)
         return;
     t->ended = 1;
+    shim_unwind_thread_end(t);
     if (!r || t->tid == 0)
         return;
     t->guard = 1;

@@ -36,7 +36,7 @@ static void vm_fill(hq_rec_vm_t *rec, hq_ring_hdr_t *r, const shim_tls_t *t, uns
 
 static void vm_put(hq_ring_hdr_t *r, hq_rec_vm_t *rec, int saved_errno)
 {
-    rec->ns = hq_now_ns();
+    rec->ns = shim_stamp();
     shim_put(r, &rec->h);
     errno = saved_errno;
 }
@@ -45,7 +45,7 @@ static void vm_put(hq_ring_hdr_t *r, hq_rec_vm_t *rec, int saved_errno)
  * -1 when detached (the call is still made, nothing is written). */
 static int vm_reserve(hq_ring_hdr_t *r, hq_rec_vm_t *rec, uint64_t *pos)
 {
-    rec->ns = hq_now_ns();
+    rec->ns = shim_stamp();
     return shim_reserve(r, sizeof *rec, pos);
 }
 
