@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* allocations is a view over alloc_rows (schema/v1.sql). */
 static const char *const required_tables[] = {
     "meta", "kinds", "processes", "threads", "modules", "frames", "frame_inlines",
-    "symbolization", "callsites", "allocations", "vm_events", "samples", "callsite_stats",
+    "symbolization", "callsites", "alloc_rows", "allocations", "vm_events", "samples",
+    "callsite_stats",
 };
 
 /* A file that is not a SQLite database gets a message of its own, before
@@ -68,7 +70,8 @@ static int db_check_tables(an_db_t *d, const char *path, char *err, size_t errle
         char sql[160];
         long long n = 0;
         snprintf(sql, sizeof sql,
-                 "SELECT count(*) FROM sqlite_schema WHERE type='table' AND name='%s'",
+                 "SELECT count(*) FROM sqlite_schema WHERE type IN ('table', 'view') "
+                 "AND name='%s'",
                  required_tables[i]);
         if (an_db_int64(d, sql, 0, &n, err, errlen) != 0)
             return -1;

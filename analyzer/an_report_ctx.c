@@ -110,7 +110,10 @@ int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, int ful
         return -1;
     }
     c->tree->bulk_after = CTX_BULK_AFTER;
-    int rc = full ? an_tree_load(c->tree, err, errlen) : an_tree_load_leaves(c->tree, err, errlen);
+    c->leaked_only = full == AN_CTX_LEAKED;
+    int rc = c->leaked_only ? an_tree_load_leaked(c->tree, err, errlen)
+             : full         ? an_tree_load(c->tree, err, errlen)
+                            : an_tree_load_leaves(c->tree, err, errlen);
     if (rc != 0)
         return -1;
     if (an_ctx_unknown_node(c) < 0) {

@@ -47,11 +47,19 @@ typedef struct an_ctx_s {
     int began;          /* we opened the read transaction (one snapshot per report) */
     long long sample_rate; /* meta sample_rate: > 0, figures are estimates (an_report_mode.c) */
     int aggregate;      /* meta aggregate: no allocations rows */
+    int leaked_only;    /* opened with AN_CTX_LEAKED: figures of leaking callsites only */
 } an_ctx_t;
 
-/* Resolve the time window and load the tree: every callsite with full =
- * 1, else only the leaves (ancestors then come on demand; for reports that
- * walk a few stacks).  0 / -1. */
+/* What an_ctx_open loads (its full argument). */
+enum an_ctx_load {
+    AN_CTX_LEAVES = 0, /* the leaves; ancestors come on demand (reports walking a few stacks) */
+    AN_CTX_FULL = 1,   /* every callsite */
+    AN_CTX_LEAKED = 2  /* the leaking stacks; an_ctx_stats then gives only their figures
+                        * (unless it scans, which loads everything) */
+};
+
+/* Resolve the time window and load the tree (full: enum an_ctx_load).
+ * 0 / -1. */
 int an_ctx_open(an_ctx_t *c, an_db_t *d, an_report_opts_t *o, FILE *out, int full, char *err,
                 size_t errlen);
 void an_ctx_close(an_ctx_t *c);

@@ -1,7 +1,12 @@
 /*
  * an_report_kinds.c -- allocation calls per kind, for the summary.
- * Nothing aggregates kinds, so this is the one full scan the summary
- * makes; it is tuned for it (10M rows, measured):
+ *
+ * A finished recording has them in kind_stats (written by the collector at
+ * the end, all rows at once; also in aggregated recordings): a handful of
+ * rows.  Otherwise (a recording still being written, one that ended before
+ * the collector could write them, a file older than kind_stats) they are
+ * counted from allocations, the one full scan the summary then makes,
+ * tuned for it (10M rows, measured):
  *   - a C aggregate (heapql_kinds) instead of GROUP BY, which sorts every
  *     row: 4.4 s against 0.42 s of CPU;
  *   - the kind column only: decoding size as well doubles the cost, so
@@ -10,7 +15,7 @@
  *     8), each on its own thread.
  * Small tables are counted on the caller's connection alone.  A sampled
  * recording (small by design) sums the rows' weights in SQL; an aggregated
- * one has no rows, so no kinds.
+ * one without kind_stats has no rows, so no kinds.
  */
 #include "an_report_summary.h"
 
@@ -158,13 +163,13 @@ static int kinds_cmp(const void *pa, const void *pb)
     return a->count != b->count ? (a->count > b->count ? -1 : 1) : strcmp(a->name, b->name);
 }
 
-/* Estimated calls per kind: the sum of the sampled rows' weights. */
-static int kinds_weighted(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
+/* Calls per kind from a query of (kind, calls) rows, calls rounded: the
+ * sampled rows' summed weights, or kind_stats. */
+static int kinds_query(an_ctx_t *c, summary_t *s, const char *sql, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
     int rc;
-    if (sqlite3_prepare_v2(c->d->db, "SELECT kind, sum(weight) FROM allocations GROUP BY kind",
-                           -1, &st, NULL) != SQLITE_OK) {
+    if (sqlite3_prepare_v2(c->d->db, sql, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
         return -1;
     }
@@ -184,15 +189,35 @@ static int kinds_weighted(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
     return 0;
 }
 
+/* 1: kind_stats holds the recording's kinds; 0: count them from the rows. */
+static int kinds_have_table(an_ctx_t *c, char *err, size_t errlen)
+{
+    long long have = 0;
+    if (c->d->live || c->d->crashed || !strcmp(c->d->status, "recording"))
+        return 0;
+    if (an_db_int64(c->d, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                    "AND name = 'kind_stats'", 0, &have, err, errlen) != 0)
+        return -1;
+    if (have && an_db_int64(c->d, "SELECT EXISTS (SELECT 1 FROM kind_stats)", 0, &have, err,
+                            errlen) != 0)
+        return -1;
+    return have != 0;
+}
+
 int an_sum_kinds(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
 {
     kinds_job_t *jobs;
     long long lo = 0, hi = -1;
-    int n;
+    int n, table = kinds_have_table(c, err, errlen);
+    if (table != 0)
+        return table < 0 ? -1
+                         : kinds_query(c, s, "SELECT kind, total(alloc_count) FROM kind_stats "
+                                       "GROUP BY kind", err, errlen);
     if (c->aggregate)
         return 0;
     if (c->sample_rate > 0)
-        return kinds_weighted(c, s, err, errlen);
+        return kinds_query(c, s, "SELECT kind, sum(weight) FROM allocations GROUP BY kind", err,
+                           errlen);
     if (an_db_int64(c->d, "SELECT min(id) FROM allocations", 0, &lo, err, errlen) != 0 ||
         an_db_int64(c->d, "SELECT max(id) FROM allocations", -1, &hi, err, errlen) != 0)
         return -1;

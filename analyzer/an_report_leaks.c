@@ -2,7 +2,8 @@
  * an_report_leaks.c -- `report leaks`: blocks never freed, grouped by their
  * full stack (one callsite), biggest first, with runtime one-time
  * allocations and user suppressions set apart (an_report_supp.h).  Reads
- * callsite_stats.leaked_*; a recording that did not finish is scanned.
+ * callsite_stats.leaked_* and only the stacks that leak (an_tree_load_leaked);
+ * a recording that did not finish is scanned.
  */
 #include "an_report_int.h"
 #include "an_report_supp.h"
@@ -26,6 +27,7 @@ typedef struct leaks_s {
     size_t n, cap;
     leak_sum_t shown, runtime, user;
     an_supp_t supp;
+    an_map_t runtime_memo; /* an_supp_runtime_memo's */
 } leaks_t;
 
 static int leak_push(leaks_t *l, const leak_row_t *r)
@@ -57,7 +59,7 @@ static int leak_classify(an_ctx_t *c, leaks_t *l, int node, char *err, size_t er
     if (!an_filter_stack(&c->o->filter, c->tree, &c->sb))
         return 0;
     r.user = an_supp_match(&l->supp, c->tree, &c->sb);
-    r.runtime = r.user < 0 ? an_supp_runtime(c->tree, &c->sb) : NULL;
+    r.runtime = r.user < 0 ? an_supp_runtime_memo(c->tree, &c->sb, &l->runtime_memo) : NULL;
     leak_sum(r.user >= 0 ? &l->user : r.runtime ? &l->runtime : &l->shown, &r.st);
     if ((r.user >= 0 || r.runtime) && !c->o->all)
         return 0;
@@ -236,10 +238,11 @@ int an_report_leaks(an_db_t *d, an_report_opts_t *o, FILE *out, char *err, size_
     leaks_t l;
     int rc = -1;
     memset(&l, 0, sizeof l);
-    if (an_ctx_open(&c, d, o, out, 1, err, errlen) == 0 && an_ctx_stats(&c, 0, err, errlen) == 0 &&
-        leaks_collect(&c, &l, err, errlen) == 0)
+    if (an_ctx_open(&c, d, o, out, AN_CTX_LEAKED, err, errlen) == 0 &&
+        an_ctx_stats(&c, 0, err, errlen) == 0 && leaks_collect(&c, &l, err, errlen) == 0)
         rc = leaks_write(&c, &l, err, errlen);
     an_supp_free(&l.supp);
+    an_map_free(&l.runtime_memo);
     free(l.rows);
     an_ctx_close(&c);
     return rc;

@@ -1,20 +1,27 @@
-/* an_report_scan.c -- one pass over `allocations` in id order, and the
- * process images that say where each allocation's peak is.  The rowid
- * order costs no sort; a 10M-row scan still takes seconds, which is why
- * reports use callsite_stats whenever they can.  In a sampled recording
- * each row carries its weight (an_arow_t.n, .bytes). */
+/* an_report_scan.c -- one pass over the allocations in id order, and the
+ * process images that say where each allocation's peak is.  The pass
+ * walks alloc_rows, the storage behind the view `allocations`, and decodes
+ * its columns as the view does (schema/v1.sql): the rowid order costs no
+ * sort; a 10M-row scan still takes seconds, which is why reports use
+ * callsite_stats whenever they can.  In a sampled recording each row
+ * carries its weight (an_arow_t.n, .bytes). */
 #include "an_report_int.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SCAN_MAX_WEIGHT 1e12 /* 1 / p(1 byte) at the largest rate is about 2^30 */
 
+/* The view's pid_base, the same expression. */
+#define SCAN_PID_BASE_SQL "SELECT ifnull((SELECT value FROM meta WHERE key = 'pid_base'), 0)"
+
 typedef struct scan_call_s {
     an_ctx_t *c;
     int (*fn)(const an_arow_t *r, void *arg, char *err, size_t errlen);
     void *arg;
+    long long pid_base;
     int failed;
     double carry;       /* sampled: weight not yet handed out as whole blocks */
     char err[512];
@@ -28,12 +35,24 @@ static int scan_node(an_ctx_t *c, sqlite3_value *v)
     return ni >= 0 ? ni : c->unknown_node;
 }
 
+/* alloc_rows.who = ((pid - pid_base) << 37) + ((tid - pid) << 5) + kind,
+ * decoded as the view does (arithmetic shifts; unsigned sums wrap where
+ * SQLite's would turn to floating point on a damaged row). */
+static void scan_who(long long base, long long who, an_arow_t *r)
+{
+    int64_t proc = (int64_t)((uint64_t)who + (1ull << 36)) >> 37;
+    int64_t thread = (int64_t)((uint64_t)who << 27) >> 32;
+    r->pid = (long long)((uint64_t)base + (uint64_t)proc);
+    r->tid = (long long)((uint64_t)r->pid + (uint64_t)thread);
+    r->kind = who & 31;
+}
+
 /* A row no recording can hold: the reports' arithmetic is not meant for it. */
-static int scan_impossible(const an_arow_t *r, sqlite3_value *free_v, char *err, size_t errlen)
+static int scan_impossible(const an_arow_t *r, sqlite3_value *life_v, char *err, size_t errlen)
 {
     const char *what = r->size < 0 || r->size > AN_DB_MAX_SIZE             ? "size"
                        : r->alloc_ns < 0 || r->alloc_ns > AN_DB_MAX_NS     ? "alloc_ns"
-                       : sqlite3_value_type(free_v) != SQLITE_NULL &&
+                       : sqlite3_value_type(life_v) != SQLITE_NULL &&
                                (r->free_ns < 0 || r->free_ns > AN_DB_MAX_NS) ? "free_ns"
                                                                         : NULL;
     if (!what)
@@ -42,17 +61,17 @@ static int scan_impossible(const an_arow_t *r, sqlite3_value *free_v, char *err,
     return -1;
 }
 
-/* What the row stands for: itself, or (a 9th argument) its weight.  The
- * whole blocks handed out follow the running sum of the weights. */
+/* What the row stands for: itself, or (a 7th argument) its weight (NULL:
+ * 1).  The whole blocks handed out follow the running sum of the weights. */
 static int scan_weigh(scan_call_t *sc, an_arow_t *r, int argc, sqlite3_value **v)
 {
     double w;
-    if (argc < 9) {
+    if (argc < 7 || sqlite3_value_type(v[6]) == SQLITE_NULL) {
         r->n = 1;
         r->bytes = r->size;
         return 0;
     }
-    w = sqlite3_value_double(v[8]);
+    w = sqlite3_value_double(v[6]);
     if (!(w >= 1.0 && w <= SCAN_MAX_WEIGHT)) {
         snprintf(sc->err, sizeof sc->err, "allocation %lld has an impossible weight (damaged "
                  "database)", r->id);
@@ -75,14 +94,14 @@ static void scan_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
     if (sc->failed)
         return;
     r.id = sqlite3_value_int64(v[0]);
-    r.pid = sqlite3_value_int64(v[1]);
-    r.tid = sqlite3_value_int64(v[2]);
-    r.kind = sqlite3_value_int64(v[3]);
-    r.size = sqlite3_value_int64(v[4]);
-    r.node = scan_node(sc->c, v[5]);
-    r.alloc_ns = sqlite3_value_int64(v[6]);
-    r.free_ns = sqlite3_value_type(v[7]) == SQLITE_NULL ? -1 : sqlite3_value_int64(v[7]);
-    if (scan_impossible(&r, v[7], sc->err, sizeof sc->err) || scan_weigh(sc, &r, argc, v) ||
+    scan_who(sc->pid_base, sqlite3_value_int64(v[1]), &r);
+    r.size = sqlite3_value_int64(v[2]);
+    r.node = scan_node(sc->c, v[3]);
+    r.alloc_ns = sqlite3_value_int64(v[4]);
+    r.free_ns = sqlite3_value_type(v[5]) == SQLITE_NULL
+                    ? -1
+                    : (long long)((uint64_t)r.alloc_ns + (uint64_t)sqlite3_value_int64(v[5]));
+    if (scan_impossible(&r, v[5], sc->err, sizeof sc->err) || scan_weigh(sc, &r, argc, v) ||
         sc->fn(&r, sc->arg, sc->err, sizeof sc->err) != 0) {
         sc->failed = 1;
         sqlite3_result_error(ctx, sc->err, -1);
@@ -96,20 +115,23 @@ static void scan_final(sqlite3_context *ctx)
 
 /* NOT INDEXED makes it a walk of the table's b-tree: rowid (= id) order,
  * no sort.  (An ordered subquery would guarantee the same at twice the
- * cost: it copies every row through a co-routine.) */
+ * cost: it copies every row through a co-routine; the view allocations
+ * cannot be walked NOT INDEXED.) */
 int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, size_t errlen),
             void *arg, char *err, size_t errlen)
 {
     scan_call_t sc = {.c = c, .fn = fn, .arg = arg};
     sqlite3_stmt *st = NULL;
-    int rc, nargs = c->sample_rate > 0 ? 9 : 8; /* weight exists in sampled recordings */
+    int rc, nargs = c->sample_rate > 0 ? 7 : 6; /* weight matters in sampled recordings */
+    if (an_db_int64(c->d, SCAN_PID_BASE_SQL, 0, &sc.pid_base, err, errlen) != 0)
+        return -1;
     if (sqlite3_create_function(c->d->db, "heapql_scan", nargs, SQLITE_UTF8, &sc, NULL,
                                 scan_step, scan_final) != SQLITE_OK ||
         sqlite3_prepare_v2(c->d->db,
-                           nargs == 9 ? "SELECT heapql_scan(id, pid, tid, kind, size, callsite_id, "
-                                        "alloc_ns, free_ns, weight) FROM allocations NOT INDEXED"
-                                      : "SELECT heapql_scan(id, pid, tid, kind, size, callsite_id, "
-                                        "alloc_ns, free_ns) FROM allocations NOT INDEXED",
+                           nargs == 7 ? "SELECT heapql_scan(id, who, size, callsite_id, alloc_ns, "
+                                        "lifetime_ns, weight) FROM alloc_rows NOT INDEXED"
+                                      : "SELECT heapql_scan(id, who, size, callsite_id, alloc_ns, "
+                                        "lifetime_ns) FROM alloc_rows NOT INDEXED",
                            -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
         return -1;

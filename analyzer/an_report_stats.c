@@ -131,19 +131,37 @@ static int stats_scan(an_ctx_t *c, int want_short, char *err, size_t errlen)
     return rc;
 }
 
+/* Node of callsite id: the tree loaded the leaves in callsite_stats order,
+ * so usually the one after the previous row's (no hash lookup). */
+static int stats_node(const an_tree_t *t, long long id, int prev)
+{
+    size_t next = (size_t)(prev + 1); /* prev >= -1 */
+    if (next < t->n_nodes && t->nodes[next].id == id)
+        return (int)next;
+    return an_map_get(&t->node_ix, id);
+}
+
+/* Leaking callsites only when the tree holds only their stacks: rows of
+ * the others would land on the unknown node. */
 static int stats_table(an_ctx_t *c, char *err, size_t errlen)
 {
     sqlite3_stmt *st = NULL;
-    int rc;
+    int rc, ni = -1;
     if (sqlite3_prepare_v2(c->d->db,
-                           "SELECT callsite_id, alloc_count, alloc_bytes, free_count, peak_blocks,"
-                           " peak_bytes, leaked_blocks, leaked_bytes, temporary_count, failed_count"
-                           " FROM callsite_stats", -1, &st, NULL) != SQLITE_OK) {
+                           c->leaked_only
+                               ? "SELECT callsite_id, alloc_count, alloc_bytes, free_count, "
+                                 "peak_blocks, peak_bytes, leaked_blocks, leaked_bytes, "
+                                 "temporary_count, failed_count FROM callsite_stats "
+                                 "WHERE leaked_blocks > 0"
+                               : "SELECT callsite_id, alloc_count, alloc_bytes, free_count, "
+                                 "peak_blocks, peak_bytes, leaked_blocks, leaked_bytes, "
+                                 "temporary_count, failed_count FROM callsite_stats",
+                           -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));
         return -1;
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int ni = an_map_get(&c->tree->node_ix, sqlite3_column_int64(st, 0));
+        ni = stats_node(c->tree, sqlite3_column_int64(st, 0), ni);
         if (ni >= (int)c->n_stats) /* cannot happen: the tree was loaded first */
             ni = -1;
         an_stat_t add = {

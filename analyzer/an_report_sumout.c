@@ -92,7 +92,7 @@ static void text_body(an_ctx_t *c, const summary_t *s)
              an_fmt_bytes(s->bytes, b, sizeof b));
     text_line(f, "allocations", line);
     text_kinds(f, s);
-    if (c->aggregate)
+    if (c->aggregate && s->n_kinds == 0)
         text_line(f, "", "(calls by kind are not kept in an aggregated recording)");
     text_line(f, "frees", an_fmt_count(s->frees, a, sizeof a));
     text_peak(c, s);

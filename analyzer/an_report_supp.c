@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,8 +186,32 @@ static int supp_loader_init(const an_tree_t *t, const an_stackbuf_t *b)
     return 0;
 }
 
+/* Index of the runtime pattern function matches, -1: none; remembered per
+ * pooled name in memo (may be NULL). */
+static int supp_runtime_func(const char *function, an_map_t *memo)
+{
+    long long key = (long long)(intptr_t)function;
+    int k = memo ? an_map_get(memo, key) : -1;
+    if (k >= 0)
+        return k - 1;
+    for (size_t i = 0; i < sizeof supp_runtime_funcs / sizeof supp_runtime_funcs[0]; i++)
+        if (an_supp_template(supp_runtime_funcs[i].pattern, function)) {
+            k = (int)i;
+            break;
+        }
+    if (memo)
+        an_map_put(memo, key, k + 1); /* out of memory: not remembered, that is all */
+    return k;
+}
+
 const char *an_supp_runtime(const an_tree_t *t, const an_stackbuf_t *b)
 {
+    return an_supp_runtime_memo(t, b, NULL);
+}
+
+const char *an_supp_runtime_memo(const an_tree_t *t, const an_stackbuf_t *b, an_map_t *memo)
+{
+    int k;
     if (b->n == 0)
         return NULL;
     if (frame_mod_flags(t, &b->v[0]) & AN_MOD_LOADER)
@@ -197,9 +222,8 @@ const char *an_supp_runtime(const an_tree_t *t, const an_stackbuf_t *b)
         const an_xframe_t *x = &b->v[i];
         if (!(frame_mod_flags(t, x) & AN_MOD_SYSTEM))
             continue;
-        for (size_t k = 0; k < sizeof supp_runtime_funcs / sizeof supp_runtime_funcs[0]; k++)
-            if (an_supp_template(supp_runtime_funcs[k].pattern, x->f.function))
-                return supp_runtime_funcs[k].reason;
+        if ((k = supp_runtime_func(x->f.function, memo)) >= 0)
+            return supp_runtime_funcs[k].reason;
         if (x->f.file && an_supp_template("eh_alloc.cc$", x->f.file))
             return "libstdc++ emergency exception pool";
     }

@@ -42,6 +42,10 @@ int an_supp_match(const an_supp_t *s, const an_tree_t *t, const an_stackbuf_t *b
 /* Why the stack is a runtime one-time allocation ("dynamic loader", ...),
  * or NULL when it is not. */
 const char *an_supp_runtime(const an_tree_t *t, const an_stackbuf_t *b);
+/* The same, remembering per function name (t's pooled strings) whether it
+ * is a runtime cache's: for many stacks (report leaks).  Free memo with
+ * an_map_free. */
+const char *an_supp_runtime_memo(const an_tree_t *t, const an_stackbuf_t *b, an_map_t *memo);
 
 /* LSan's TemplateMatch: 1 when templ matches str. */
 int an_supp_template(const char *templ, const char *str);

@@ -4,9 +4,10 @@
  * an_stack_walk needs to turn a callsite id into frames, without a query
  * per frame.
  *
- * Three ways to fill it, freely mixed:
+ * Four ways to fill it, freely mixed:
  *   an_tree_load        one scan of each table (reports walking most stacks)
  *   an_tree_load_leaves frames, and the callsites callsite_stats names
+ *   an_tree_load_leaked frames, and the stacks callsite_stats says leak
  *   an_tree_node        a point query on a miss (an_stack_walk on a few
  *                       ids); after bulk_after misses it loads everything
  * Rows are immutable once written (a live recording only appends), so
@@ -102,6 +103,11 @@ int an_tree_load(an_tree_t *t, char *err, size_t errlen);
  * callsite_stats names (the leaves): enough for self figures; ancestors
  * come by point query when a stack is walked.  0 / -1. */
 int an_tree_load_leaves(an_tree_t *t, char *err, size_t errlen);
+
+/* Read every module, frame and inline chain, and the callsites
+ * callsite_stats names with leaked blocks, with all their ancestors
+ * (an_report_treeleak.c).  0 / -1. */
+int an_tree_load_leaked(an_tree_t *t, char *err, size_t errlen);
 
 /* Index of callsite id, querying the database on a miss; -1 with err set
  * when it does not exist or on a database error. */

@@ -23,5 +23,11 @@ int an__tree_add_frame(an_tree_t *t, const an__tree_frame_row_t *r);
 int an__tree_add_inl(an_tree_t *t, int fi, const char *function, const char *file, int line);
 int an__tree_add_node(an_tree_t *t, long long id, int has_parent, long long parent_id, int fi,
                       int depth);
+/* an_report_treeload.c: a callsites row (kept as it is when already there;
+ * an unknown frame for a frame id without a row), every module, frame and
+ * inline chain.  0, or -1 with err set. */
+int an__tree_add_callsite(an_tree_t *t, long long id, int has_parent, long long parent_id,
+                          long long frame, int depth, char *err, size_t errlen);
+int an__tree_load_frames(an_tree_t *t, char *err, size_t errlen);
 
 #endif

@@ -72,9 +72,9 @@ static int load_inl(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, siz
 }
 
 /* A callsite naming a frame row that does not exist gets an unknown frame. */
-static int load_node(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, size_t errlen)
+int an__tree_add_callsite(an_tree_t *t, long long id, int has_parent, long long parent_id,
+                          long long frame, int depth, char *err, size_t errlen)
 {
-    long long id = sqlite3_column_int64(st, 0), frame = sqlite3_column_int64(st, 2);
     if (an_map_get(&t->node_ix, id) >= 0)
         return 0;
     int fi = an_map_get(&t->frame_ix, frame);
@@ -83,10 +83,17 @@ static int load_node(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, si
         if ((fi = an__tree_add_frame(t, &r)) < 0)
             return an__tree_oom(err, errlen);
     }
-    if (an__tree_add_node(t, id, sqlite3_column_type(st, 1) != SQLITE_NULL,
-                          sqlite3_column_int64(st, 1), fi, sqlite3_column_int(st, 3)) < 0)
+    if (an__tree_add_node(t, id, has_parent, parent_id, fi, depth) < 0)
         return an__tree_oom(err, errlen);
     return 0;
+}
+
+static int load_node(an_tree_t *t, sqlite3_stmt *st, size_t first, char *err, size_t errlen)
+{
+    return an__tree_add_callsite(t, sqlite3_column_int64(st, 0),
+                                 sqlite3_column_type(st, 1) != SQLITE_NULL,
+                                 sqlite3_column_int64(st, 1), sqlite3_column_int64(st, 2),
+                                 sqlite3_column_int(st, 3), err, errlen);
 }
 
 /* Resolve every parent index now: walks then never query. */
@@ -106,7 +113,7 @@ static int load_link(an_tree_t *t, char *err, size_t errlen)
     return 0;
 }
 
-static int load_frames(an_tree_t *t, char *err, size_t errlen)
+int an__tree_load_frames(an_tree_t *t, char *err, size_t errlen)
 {
     size_t first_frame = t->n_frames;
     an_tree_release(t);
@@ -148,7 +155,7 @@ static void load_dense(an_tree_t *t)
 
 int an_tree_load(an_tree_t *t, char *err, size_t errlen)
 {
-    if (load_frames(t, err, errlen) ||
+    if (an__tree_load_frames(t, err, errlen) ||
         load_each(t, "SELECT id, parent_id, frame_id, depth FROM main.callsites", load_node, 0, err,
                   errlen) ||
         load_link(t, err, errlen))
@@ -161,7 +168,7 @@ int an_tree_load(an_tree_t *t, char *err, size_t errlen)
 /* Parents stay unresolved (-2): an_tree_parent fetches them on demand. */
 int an_tree_load_leaves(an_tree_t *t, char *err, size_t errlen)
 {
-    return load_frames(t, err, errlen) ||
+    return an__tree_load_frames(t, err, errlen) ||
            load_each(t, "SELECT c.id, c.parent_id, c.frame_id, c.depth "
                      "FROM main.callsite_stats s JOIN main.callsites c ON c.id = s.callsite_id",
                      load_node, 0, err, errlen) ? -1 : 0;

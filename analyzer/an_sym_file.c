@@ -15,6 +15,7 @@
 
 #include "an_demangle.h"
 #include "an_sym_cu.h"
+#include "an_sym_symtab.h"
 
 struct an_sym_file_s {
     char *path;
@@ -26,6 +27,8 @@ struct an_sym_file_s {
     Dwfl_Module *mod;
     int has_dwarf;
     an_sym_cus_t cus;
+    an_sym_symtab_t *symtab; /* sorted symbols, built at the first name lookup */
+    int symtab_built;
 };
 
 static char *debuginfo_path; /* NULL: libdwfl's default search path */
@@ -197,9 +200,12 @@ int an_sym_file_is(const an_sym_file_t *f, const char *path, const char *build_i
 /* Name of the ELF symbol covering addr into r->loc[0] (demangled). */
 static void file_symtab_name(an_sym_file_t *f, uint64_t addr, an_sym_result_t *r)
 {
-    GElf_Off off;
-    GElf_Sym sym;
-    const char *name = dwfl_module_addrinfo(f->mod, addr, &off, &sym, NULL, NULL, NULL);
+    const char *name;
+    if (!f->symtab_built) {
+        f->symtab = an_sym_symtab_new(f->mod); /* NULL: libdwfl answers */
+        f->symtab_built = 1;
+    }
+    name = an_sym_symtab_name(f->symtab, f->mod, addr);
     if (!name || !name[0])
         return;
     free(r->owned);
@@ -235,6 +241,7 @@ void an_sym_file_close(an_sym_file_t *f)
     if (!f)
         return;
     an_sym_cus_free(&f->cus);
+    an_sym_symtab_free(f->symtab);
     if (f->dwfl)
         dwfl_end(f->dwfl);
     free(f->path);

@@ -14,7 +14,8 @@
  * times, samples every 10 ms, the processes row with the peak, and
  * callsite_stats computed with the recorder's definitions (live at the peak,
  * temporary = freed before the thread allocated again, leaked = never
- * freed).  Deterministic: a fixed seed.
+ * freed), and kind_stats when the schema has it.  Deterministic: a fixed
+ * seed.
  */
 #include <math.h>
 #include <sqlite3.h>
@@ -386,6 +387,32 @@ static void write_stats(sqlite3 *db, const cstat_t *cs, const int64_t *leaf)
     sqlite3_finalize(st);
 }
 
+/* kind_stats, when the schema given has it (older ones do not). */
+static void write_kinds(sqlite3 *db, const alloc_t *a, size_t n)
+{
+    int64_t calls[256] = {0}, bytes[256] = {0};
+    sqlite3_stmt *st = prep(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'kind_stats'");
+    int have = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    if (!have)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        calls[a[i].kind]++;
+        bytes[a[i].kind] += a[i].size;
+    }
+    st = prep(db, "INSERT INTO kind_stats (process_id, pid, kind, alloc_count, alloc_bytes) "
+                  "VALUES (1, 4242, ?, ?, ?)");
+    for (int k = 0; k < 256; k++) {
+        if (!calls[k])
+            continue;
+        sqlite3_bind_int(st, 1, k);
+        sqlite3_bind_int64(st, 2, calls[k]);
+        sqlite3_bind_int64(st, 3, bytes[k]);
+        step(db, st);
+    }
+    sqlite3_finalize(st);
+}
+
 static void write_head(sqlite3 *db, const char *schema)
 {
     char sql[512];
@@ -477,6 +504,7 @@ int main(int argc, char **argv)
     cstat_t *cs = calloc(N_STACKS, sizeof *cs);
     write_allocs(db, a, n, leaf, cs);
     write_stats(db, cs, leaf);
+    write_kinds(db, a, n);
     write_tail(db, n, frees, peak_ns, peak_bytes, peak_blocks);
     exec(db, "COMMIT");
     sqlite3_close(db);

@@ -18,7 +18,6 @@
 
 extern const char coll_schema_v1_sql[];
 
-#define DB_PAGE_SIZE 65536
 #define DB_CACHE_KIB 131072           /* 128 MiB page cache */
 #define DB_CHECKPOINT_BYTES (64 << 20) /* the WAL is copied back beyond this */
 
@@ -127,8 +126,8 @@ static int db_at_fsize_limit(sqlite3 *db, rlim_t *limit)
         return 0;
     *limit = rl.rlim_cur;
     snprintf(wal, sizeof wal, "%s-wal", path);
-    return (stat(path, &st) == 0 && (rlim_t)st.st_size + DB_PAGE_SIZE > rl.rlim_cur) ||
-           (stat(wal, &st) == 0 && (rlim_t)st.st_size + 2 * DB_PAGE_SIZE > rl.rlim_cur);
+    return (stat(path, &st) == 0 && (rlim_t)st.st_size + COLL_DB_PAGE_SIZE > rl.rlim_cur) ||
+           (stat(wal, &st) == 0 && (rlim_t)st.st_size + 2 * COLL_DB_PAGE_SIZE > rl.rlim_cur);
 }
 
 const char *coll_db_errmsg(sqlite3 *db, char *buf, size_t len)
@@ -161,7 +160,7 @@ static int db_pragmas(coll_t *c)
     snprintf(sql, sizeof sql,
              "PRAGMA page_size=%d; PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
              "PRAGMA cache_size=-%d; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=%d;",
-             DB_PAGE_SIZE, DB_CACHE_KIB, DB_CHECKPOINT_BYTES / DB_PAGE_SIZE);
+             COLL_DB_PAGE_SIZE, DB_CACHE_KIB, DB_CHECKPOINT_BYTES / COLL_DB_PAGE_SIZE);
     return coll_db_exec(c, sql);
 }
 

@@ -7,8 +7,9 @@
  *       silently use its default for a malformed value; the collector
  *       refuses it instead, with one line naming the variable.
  *   HEAPQL_FAULT_DB_MAX_PAGES=N    a test hook (docs/RELIABILITY.md): the
- *       database may hold at most N pages of 64 KiB (PRAGMA max_page_count),
- *       so a full disk can be had on demand.  Unset or empty: no limit.
+ *       database may hold at most N times 64 KiB (PRAGMA max_page_count, in
+ *       pages of COLL_DB_PAGE_SIZE), so a full disk can be had on demand.
+ *       Unset or empty: no limit.
  */
 #include "coll_int.h"
 
@@ -19,7 +20,8 @@
 
 #define ENV_RING_MB_MAX 1024u
 #define ENV_FAULT_PAGES "HEAPQL_FAULT_DB_MAX_PAGES"
-#define ENV_FAULT_PAGES_MAX 2147483647ull /* SQLite's own maximum */
+#define ENV_FAULT_UNIT 65536u            /* the hook counts in 64 KiB */
+#define ENV_FAULT_PAGES_MAX (2147483647ull / (ENV_FAULT_UNIT / COLL_DB_PAGE_SIZE)) /* SQLite's */
 
 /* A whole decimal number in [min, max]: 0 and *out set, else -1. */
 static int env_number(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -81,6 +83,7 @@ int coll_env_db_faults(coll_t *c)
     uint64_t v;
     if (!pages || !*pages || env_number(pages, 1, ENV_FAULT_PAGES_MAX, &v) != 0)
         return 0;
-    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%llu", (unsigned long long)v);
+    snprintf(sql, sizeof sql, "PRAGMA max_page_count=%llu",
+             (unsigned long long)v * (ENV_FAULT_UNIT / COLL_DB_PAGE_SIZE));
     return coll_db_exec(c, sql);
 }

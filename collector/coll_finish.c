@@ -1,8 +1,9 @@
 /*
  * coll_finish.c -- the end of a recording: every image ends (dead ones are
  * drained to their head, live ones are told to stop and end as 'running'
- * or 'detached'), per-callsite totals, the final meta, and a database that
- * is one self-contained file again (WAL checkpointed, journal_mode DELETE).
+ * or 'detached'), per-callsite and per-kind totals, the final meta, and a
+ * database that is one self-contained file again (WAL checkpointed,
+ * journal_mode DELETE).
  *
  * Whatever fails, the file keeps a valid schema and a status that is not
  * 'complete': 'recording' until the final commit, 'truncated' when the
@@ -207,6 +208,44 @@ static void finish_rows(coll_t *c)
         coll_db_failed(c);
 }
 
+static int finish_kinds_proc(coll_t *c, sqlite3_stmt *st, const coll_proc_t *p)
+{
+    char msg[256];
+    for (int k = 0; k < HQ_KIND_ALLOC_COUNT; k++) {
+        if (!p->kind_calls[k])
+            continue;
+        sqlite3_bind_int64(st, 1, p->id);
+        sqlite3_bind_int64(st, 2, p->pid);
+        sqlite3_bind_int(st, 3, k);
+        sqlite3_bind_int64(st, 4, (int64_t)coll_units(c, p->kind_calls[k]));
+        sqlite3_bind_int64(st, 5, (int64_t)p->kind_bytes[k]);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            return coll_fail(c, "database error: %s", coll_db_errmsg(c->db, msg, sizeof msg));
+        sqlite3_reset(st);
+    }
+    return 0;
+}
+
+/* kind_stats: what the summary would otherwise count in a scan of every
+ * allocation.  All rows or none (a reader takes rows as complete); written
+ * by the loop, the writer thread has stopped. */
+static int finish_kinds(coll_t *c)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = coll_db_exec(c, "SAVEPOINT kinds");
+    if (rc == 0 && sqlite3_prepare_v2(c->db, "INSERT INTO kind_stats(process_id, pid, kind, "
+                                      "alloc_count, alloc_bytes) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                      -1, &st, NULL) != SQLITE_OK)
+        rc = coll_fail(c, "database error: %s", sqlite3_errmsg(c->db));
+    for (size_t i = 0; rc == 0 && i < c->nprocs; i++)
+        rc = finish_kinds_proc(c, st, c->procs[i]);
+    sqlite3_finalize(st);
+    if (rc == 0)
+        return coll_db_exec(c, "RELEASE kinds");
+    sqlite3_exec(c->db, "ROLLBACK TO kinds; RELEASE kinds", NULL, NULL, NULL);
+    return -1;
+}
+
 int coll_finish_run(coll_t *c, int interrupted, coll_summary_t *s)
 {
     if (interrupted)
@@ -219,7 +258,7 @@ int coll_finish_run(coll_t *c, int interrupted, coll_summary_t *s)
     finish_summary(c, s);
     /* The data first, then one file again, then the status: a reader that
      * sees 'complete' never races with the end of the WAL. */
-    if (c->failed || finish_commit(c) != 0) {
+    if (c->failed || finish_kinds(c) != 0 || coll_view_bake(c) != 0 || finish_commit(c) != 0) {
         coll_finish_abort(c, c->fail);
         finish_summary(c, s);
         return -1;

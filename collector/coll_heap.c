@@ -35,6 +35,8 @@
 
 #include "hq_sample.h"
 
+#define HEAP_FAR_BYTES (1ull << 32) /* an address this far from the first base may be the second */
+
 /* What one block stands for: itself in a full run; in a sampled run its
  * weight w (hq_sample.h): w * size bytes, w blocks in units. */
 typedef struct heap_est_s {
@@ -87,6 +89,52 @@ static inline void heap_sub(coll_proc_t *p, const coll_block_t *b, heap_est_t e)
     p->heap_blocks -= e.units;
 }
 
+/* glibc's malloc_usable_size for a request of size bytes (not mmapped):
+ * alloc_rows stores usable sizes as the difference from it.  The view
+ * computes the same as ((size + 23) & -16) + ((size < 9) << 4) - 8. */
+static inline int64_t heap_glibc_usable(uint64_t size)
+{
+    uint64_t chunk = size + 23 > 32 ? size + 23 : 32;
+    return (int64_t)((chunk & ~15ull) - 8);
+}
+
+/* alloc_rows.ptr: twice the distance to the nearer base, plus 1 for the
+ * second base. */
+static inline int64_t heap_ptr(const coll_t *c, uint64_t ptr)
+{
+    int64_t d0 = (int64_t)(ptr - (uint64_t)c->ptr_base[0]);
+    int64_t d1 = (int64_t)(ptr - (uint64_t)c->ptr_base[1]);
+    if (c->ptr_bases > 1 && (d1 < 0 ? -(uint64_t)d1 : (uint64_t)d1) <
+                                (d0 < 0 ? -(uint64_t)d0 : (uint64_t)d0))
+        return (int64_t)(((uint64_t)d1 << 1) | 1);
+    return (int64_t)((uint64_t)d0 << 1);
+}
+
+/* The bases of alloc_rows.ptr: the first address allocated (meta
+ * 'ptr_base'), then the first one 4 GiB or more away from it (typically the
+ * main heap, then the mmap area with the thread arenas; meta 'ptr_far' is
+ * its distance to the first).  Chosen before any row uses them. */
+static int heap_ptr_base(coll_t *c, uint64_t ptr)
+{
+    uint64_t d = ptr - (uint64_t)c->ptr_base[0];
+    if (c->ptr_bases == 1 && (d < HEAP_FAR_BYTES || -d < HEAP_FAR_BYTES))
+        return 0;
+    c->ptr_base[c->ptr_bases] = (int64_t)ptr;
+    if (c->ptr_bases++ == 0)
+        return coll_db_meta_int(c, "ptr_base", (int64_t)ptr);
+    return coll_db_meta_int(c, "ptr_far", (int64_t)d);
+}
+
+/* alloc_rows.who: ((pid - pid_base) << 37) + ((tid - pid) << 5) + kind. */
+static inline int64_t heap_who(const coll_t *c, const coll_proc_t *p, const coll_block_t *b)
+{
+    uint64_t proc = (uint64_t)((int64_t)p->pid - c->pid_base);
+    uint64_t thread = (uint64_t)((int64_t)b->tid - (int64_t)p->pid);
+    return (int64_t)((proc << 37) + (thread << 5) + (b->kind & 31u));
+}
+
+/* The block's row, encoded as schema/v1.sql says (the view allocations
+ * decodes it). */
 static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int64_t free_ns)
 {
     coll_batch_t *rows = &c->batch[COLL_B_ALLOCS];
@@ -96,17 +144,15 @@ static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int6
     v = coll_batch_slot(rows);
     cs = p->slots[b->slot].callsite_id;
     v[0] = (int64_t)b->id;
-    v[1] = p->pid;
-    v[2] = b->tid;
-    v[3] = b->kind;
-    v[4] = (int64_t)b->ptr;
-    v[5] = (int64_t)b->size;
-    v[6] = (int64_t)b->usable;
-    v[7] = cs ? cs : COLL_NULL;
-    v[8] = b->alloc_ns;
-    v[9] = free_ns;
+    v[1] = heap_who(c, p, b);
+    v[2] = heap_ptr(c, b->ptr);
+    v[3] = (int64_t)b->size;
+    v[4] = (int64_t)(b->usable - (uint64_t)heap_glibc_usable(b->size));
+    v[5] = cs ? cs : COLL_NULL;
+    v[6] = b->alloc_ns;
+    v[7] = free_ns == COLL_NULL ? COLL_NULL : free_ns - b->alloc_ns;
     if (c->sample_rate)
-        v[10] = coll_batch_real(hq_sample_weight(b->size, c->sample_rate));
+        v[8] = coll_batch_real(hq_sample_weight(b->size, c->sample_rate));
     return coll_batch_push(rows) == 0 ? 0 : coll_db_failed(c);
 }
 
@@ -169,6 +215,8 @@ int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t 
     int existed;
     if (!r->ptr)
         return 0;
+    if (c->ptr_bases < 2 && heap_ptr_base(c, r->ptr) != 0)
+        return -1;
     th = coll_thread_get(p, r->tid);
     if (!th)
         return coll_fail(c, "out of memory");
@@ -193,6 +241,8 @@ int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t 
     sl->usable_bytes += e.usable;
     p->alloc_calls += e.units;
     p->alloc_bytes += e.bytes;
+    p->kind_calls[r->kind] += e.units; /* r->kind < HQ_KIND_ALLOC_COUNT: coll_drain.c */
+    p->kind_bytes[r->kind] += e.bytes;
     heap_add(p, b, e, t);
     return 0;
 }

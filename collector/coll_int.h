@@ -27,7 +27,6 @@ struct pollfd;
 #include "hq_proto.h"
 
 #define COLL_NULL INT64_MIN                /* a NULL column in a batch row */
-#define COLL_BATCH_ROWS 128                /* rows per multi-row INSERT statement */
 #define COLL_SAMPLE_NS 10000000ull         /* RSS samples every 10 ms */
 #define COLL_COMMIT_NS 200000000ull        /* commit every 200 ms */
 #define COLL_GRACE_NS 100000000ull         /* wait for an unsealed record of an ended process */
@@ -36,6 +35,11 @@ struct pollfd;
 #define COLL_MAX_CONNS 64                  /* handshakes in progress */
 #define COLL_MAX_STACK_ID (1u << 26)       /* larger stack ids are taken as corruption */
 #define COLL_REASON_LEN 160
+/* 16 KiB pages: appends cost the same from 4 to 64 KiB, inserts in the
+ * middle of alloc_rows (long-lived blocks) a little less than with 64 KiB
+ * (a shallower binary search per page), and each small table wastes a
+ * quarter as much. */
+#define COLL_DB_PAGE_SIZE 16384
 
 /* ---- rows for the database (coll_batch.c, coll_writer.c) ------------------ */
 typedef struct coll_batch_key_s {
@@ -55,6 +59,14 @@ typedef struct coll_rows_s {
     int64_t vals[];           /* batch->cap rows of batch->ncols values */
 } coll_rows_t;
 
+/* What heapql_rows shows while a statement runs: rows [first, end) of a
+ * block (coll_batch.c).  One per connection, under its mutex. */
+typedef struct coll_batch_src_s {
+    const struct coll_batch_s *batch;
+    const coll_rows_t *rows;
+    size_t first, end;
+} coll_batch_src_t;
+
 typedef struct coll_writer_s {
     int inited, running;      /* running: read and written by the loop only */
     pthread_t thread;
@@ -65,6 +77,7 @@ typedef struct coll_writer_s {
     coll_rows_t *head, *tail;
     size_t pending;           /* blocks queued or being written */
     coll_rows_t *marker;      /* queued: COMMIT+BEGIN once the blocks before it are written */
+    coll_batch_src_t src;     /* the rows a statement reads (coll_batch.c) */
     int stop, failed, commit; /* commit: the marker is queued */
     char fail[256];
 } coll_writer_t;
@@ -74,8 +87,11 @@ typedef struct coll_writer_s {
 typedef struct coll_batch_s {
     coll_writer_t *w;
     sqlite3 *db;
-    sqlite3_stmt *multi;      /* COLL_BATCH_ROWS rows; NULL for single-row statements */
-    sqlite3_stmt *single;
+    sqlite3_stmt *insert;     /* INSERT ... SELECT FROM heapql_rows; NULL for an UPDATE */
+    sqlite3_stmt *append;     /* sorted: the same without the rowid (coll_batch_appends) */
+    sqlite3_stmt *single;     /* the UPDATE, one row per execution */
+    int64_t last_rowid;       /* sorted: the largest rowid written so far */
+    const char *why;          /* a failure that is not SQLite's */
     int ncols;                /* parameters per row */
     unsigned flags;
     uint32_t text_cols;       /* bit i: column i is text */
@@ -173,6 +189,7 @@ typedef struct coll_proc_s {
     coll_thread_t *threads;
     size_t nthreads, threads_cap;
     coll_kmap_t thread_of;        /* tid -> index in threads */
+    size_t thread_hint;           /* index of the thread found last (coll_thread_find) */
     size_t threads_ended;         /* of those, ended (coll_thread.c) */
 
     uint64_t alloc_calls, free_calls, failed_allocs, unknown_frees, missed_frees;
@@ -181,6 +198,8 @@ typedef struct coll_proc_s {
     uint64_t alloc_bytes, lost_events;
     uint64_t ring_waits, ring_wait_ns;
     uint64_t leaked_blocks, leaked_bytes;
+    uint64_t kind_calls[HQ_KIND_ALLOC_COUNT]; /* per allocation kind, in units (kind_stats) */
+    uint64_t kind_bytes[HQ_KIND_ALLOC_COUNT];
 } coll_proc_t;
 
 typedef struct coll_conn_s {
@@ -201,6 +220,10 @@ struct coll_s {
     unsigned depth;
     uint64_t sample_rate;         /* 0: every allocation is recorded (coll_config_t) */
     int aggregate;                /* 1: no allocations rows */
+    int64_t pid_base;             /* meta 'pid_base': alloc_rows.who holds pids relative to it */
+    int pid_base_set;
+    int64_t ptr_base[2];          /* alloc_rows.ptr is relative to one of them (meta */
+    int ptr_bases;                /* 'ptr_base', 'ptr_far'): how many are chosen (coll_heap.c) */
     unsigned unit_shift;          /* counts are kept in units of 1 << unit_shift blocks */
     const char *mode;
     void (*before_complete)(const char *db_path, void *arg); /* coll_config_t */
@@ -276,12 +299,20 @@ int coll_db_flush(coll_t *c);      /* every batch's rows to the writer */
 /* coll_batch.c */
 int coll_batch_init(coll_batch_t *b, coll_writer_t *w, sqlite3 *db, const char *head,
                     const char *tail, int ncols, size_t cap_rows, unsigned flags);
+/* A sorted batch: head is its INSERT without the first column (the rowid).
+ * Runs of rows that extend the table (rowid = largest + 1, + 2, ...) go
+ * through it: SQLite then picks those rowids itself, without the seek that
+ * checks an explicit rowid for a conflict. */
+int coll_batch_appends(coll_batch_t *b, const char *head);
+/* The virtual table heapql_rows on db, showing *src (before any batch). */
+int coll_batch_source(sqlite3 *db, coll_batch_src_t *src);
 coll_rows_t *coll_batch_block(coll_batch_t *b);
 void coll_batch_block_free(coll_rows_t *r);
 int64_t coll_batch_text(coll_batch_t *b, const char *s, size_t len); /* a text column's value */
 int64_t coll_batch_real(double d);                                    /* a real column's value */
 int coll_batch_flush(coll_batch_t *b);  /* to the writer, or written now; -1: w->fail */
 int coll_batch_write(coll_batch_t *b, coll_rows_t *r);
+const char *coll_batch_errmsg(const coll_batch_t *b, char *buf, size_t len); /* after a -1 */
 void coll_batch_free(coll_batch_t *b);
 static inline int64_t *coll_batch_slot(coll_batch_t *b)
 {
@@ -309,6 +340,10 @@ void coll_writer_unlock(coll_writer_t *w);
  * the rate: about 2 ms); once per drain pass, a fresh anchor. */
 uint64_t coll_clock_tsc_ns(uint64_t stamp);
 void coll_clock_pass(void);
+
+/* coll_view.c: the allocations view again with meta's constants written
+ * in (a finished recording: they no longer change); 0, or -1 failed. */
+int coll_view_bake(coll_t *c);
 
 /* coll_session.c */
 int coll_session_listen(coll_t *c, const coll_config_t *cfg);

@@ -228,6 +228,11 @@ coll_proc_t *coll_proc_register(coll_t *c, const hq_hello_t *h, hq_ring_hdr_t *h
         return NULL;
     }
     c->connected++;
+    if (!c->pid_base_set) { /* before any allocations row (coll_heap.c) */
+        c->pid_base = p->pid;
+        c->pid_base_set = 1;
+        coll_db_meta_int(c, "pid_base", p->pid); /* a failure is in c->failed */
+    }
     if (p->attached)
         proc_attach_meta(c, p); /* a failure is in c->failed */
     coll_sample_proc(c, p, start, coll_procfs_rss(p->statm_fd)); /* a failure is in c->failed */

@@ -11,10 +11,13 @@
 #include <stdio.h>
 
 #define TABLES_ALLOCS_CAP 16384 /* rows per allocations block: larger sorted runs */
+/* alloc_rows after its id, as schema/v1.sql encodes them (coll_heap.c) */
+#define TABLES_ALLOCS_COLS "who, ptr, size, usable_delta, callsite_id, alloc_ns, lifetime_ns"
 
 typedef struct tables_def_s {
     int id;
-    const char *head, *tail; /* tail NULL: head is a whole single-row statement */
+    const char *head, *tail; /* INSERT INTO t(cols) and what follows its rows; tail NULL:
+                              * head is a whole single-row statement */
     int ncols;
     size_t cap;
     unsigned flags;
@@ -35,23 +38,23 @@ typedef struct tables_def_s {
 
 static const tables_def_t tables_defs[] = {
     {COLL_B_ALLOCS,
-     "INSERT INTO allocations(id, pid, tid, kind, ptr, size, usable_size, callsite_id, alloc_ns, "
-     "free_ns) VALUES", "", 10, TABLES_ALLOCS_CAP, COLL_BATCH_SORTED, 0},
-    {COLL_B_SAMPLES, "INSERT INTO samples(pid, ns, rss_bytes, heap_bytes, heap_blocks) VALUES", "",
+     "INSERT INTO alloc_rows(id, " TABLES_ALLOCS_COLS ")", "", 8, TABLES_ALLOCS_CAP,
+     COLL_BATCH_SORTED, 0},
+    {COLL_B_SAMPLES, "INSERT INTO samples(pid, ns, rss_bytes, heap_bytes, heap_blocks)", "",
      5, 1024, 0, 0},
     {COLL_B_VM,
      "INSERT INTO vm_events(pid, tid, kind, addr, length, prot, flags, callsite_id, ns, old_addr, "
-     "old_length, result) VALUES", "", 12, 1024, 0, 0},
-    {COLL_B_FRAMES, "INSERT INTO frames(id, module_id, rel_pc) VALUES", "", 3, 4096, 0, 0},
-    {COLL_B_CALLSITES, "INSERT INTO callsites(id, parent_id, frame_id, depth) VALUES", "", 4, 4096,
+     "old_length, result)", "", 12, 1024, 0, 0},
+    {COLL_B_FRAMES, "INSERT INTO frames(id, module_id, rel_pc)", "", 3, 4096, 0, 0},
+    {COLL_B_CALLSITES, "INSERT INTO callsites(id, parent_id, frame_id, depth)", "", 4, 4096,
      0, 0},
-    {COLL_B_THREADS, "INSERT INTO threads(pid, tid, name, start_ns, end_ns) VALUES", "", 5, 256, 0,
+    {COLL_B_THREADS, "INSERT INTO threads(pid, tid, name, start_ns, end_ns)", "", 5, 256, 0,
      1u << 2},
     {COLL_B_STATS,
      "INSERT INTO callsite_stats(callsite_id, pid, alloc_count, alloc_bytes, usable_bytes, "
      "free_count, peak_blocks, peak_bytes, leaked_blocks, leaked_bytes, temporary_count, "
-     "failed_count) VALUES", TABLES_STATS_UPSERT, 12, 1024, 0, 0},
-    {COLL_B_PROCS, "INSERT INTO processes(id, pid, ppid, exe, cmdline, start_ns, forked) VALUES",
+     "failed_count)", TABLES_STATS_UPSERT, 12, 1024, 0, 0},
+    {COLL_B_PROCS, "INSERT INTO processes(id, pid, ppid, exe, cmdline, start_ns, forked)",
      "", 7, 64, 0, 1u << 3 | 1u << 4},
     {COLL_B_PROC_END,
      "UPDATE processes SET end_ns=?2, exit_code=?3, exit_signal=?4, end_reason=?5, "
@@ -61,20 +64,24 @@ static const tables_def_t tables_defs[] = {
      NULL, 19, 64, 0, 1u << 4},
     {COLL_B_MODULES,
      "INSERT INTO modules(id, pid, path, build_id, start, end, file_offset, load_bias, is_main, "
-     "load_ns) VALUES", "", 10, 256, 0, 1u << 2 | 1u << 3},
+     "load_ns)", "", 10, 256, 0, 1u << 2 | 1u << 3},
     {COLL_B_UNLOAD, "UPDATE modules SET unload_ns=?2 WHERE id=?1", NULL, 2, 64, 0, 0},
 };
 
-/* A sampled run: each row also carries its weight (column 10, a double). */
+/* A sampled run: each row also carries its weight (column 8, a double). */
 static const tables_def_t tables_allocs_sampled = {
-    COLL_B_ALLOCS,
-    "INSERT INTO allocations(id, pid, tid, kind, ptr, size, usable_size, callsite_id, alloc_ns, "
-    "free_ns, weight) VALUES", "", 11, TABLES_ALLOCS_CAP, COLL_BATCH_SORTED, 0};
+    COLL_B_ALLOCS, "INSERT INTO alloc_rows(id, " TABLES_ALLOCS_COLS ", weight)", "", 9,
+    TABLES_ALLOCS_CAP, COLL_BATCH_SORTED, 0};
+
+/* The same without the rowid (coll_batch_appends). */
+#define TABLES_ALLOCS_APPEND "INSERT INTO alloc_rows(" TABLES_ALLOCS_COLS
 
 int coll_tables_init(coll_t *c)
 {
     if (coll_writer_init(&c->w, c->db) != 0)
         return coll_fail(c, "cannot create the writer's locks");
+    if (coll_batch_source(c->db, &c->w.src) != 0)
+        return coll_fail(c, "cannot register heapql_rows: %s", sqlite3_errmsg(c->db));
     for (size_t i = 0; i < sizeof tables_defs / sizeof tables_defs[0]; i++) {
         const tables_def_t *d = &tables_defs[i];
         if (d->id == COLL_B_ALLOCS && c->sample_rate)
@@ -83,7 +90,11 @@ int coll_tables_init(coll_t *c)
         if (coll_batch_init(b, &c->w, c->db, d->head, d->tail, d->ncols, d->cap, d->flags) != 0)
             return coll_fail(c, "cannot prepare batch inserts: %s", sqlite3_errmsg(c->db));
         b->text_cols = d->text_cols;
-        b->real_cols = d == &tables_allocs_sampled ? 1u << 10 : 0;
+        b->real_cols = d == &tables_allocs_sampled ? 1u << 8 : 0;
+        if (d->id == COLL_B_ALLOCS &&
+            coll_batch_appends(b, c->sample_rate ? TABLES_ALLOCS_APPEND ", weight)"
+                                                 : TABLES_ALLOCS_APPEND ")") != 0)
+            return coll_fail(c, "cannot prepare batch inserts: %s", sqlite3_errmsg(c->db));
     }
     return 0;
 }

@@ -20,10 +20,18 @@
 
 #define THREAD_ENDED_MAX 64
 
+/* Consecutive records mostly come from one thread: the last one found is
+ * tried before the map (an entry moved by thread_remove fails the check). */
 coll_thread_t *coll_thread_find(coll_proc_t *p, uint32_t tid)
 {
-    uint64_t *v = coll_kmap_find(&p->thread_of, tid, 0);
-    return v ? &p->threads[*v] : NULL;
+    uint64_t *v;
+    if (p->thread_hint < p->nthreads && p->threads[p->thread_hint].tid == tid)
+        return &p->threads[p->thread_hint];
+    v = coll_kmap_find(&p->thread_of, tid, 0);
+    if (!v)
+        return NULL;
+    p->thread_hint = (size_t)*v;
+    return &p->threads[*v];
 }
 
 /* heapql attach: a thread announced to an earlier attach sends no START

@@ -82,7 +82,7 @@ static int writer_block(coll_writer_t *w, coll_rows_t *r)
     pthread_mutex_lock(&w->db);
     rc = coll_batch_write(r->batch, r);
     if (rc != 0)
-        coll_db_errmsg(r->batch->db, msg, sizeof msg);
+        coll_batch_errmsg(r->batch, msg, sizeof msg);
     pthread_mutex_unlock(&w->db);
     return rc == 0 ? 0 : coll_writer_error(w, msg);
 }

@@ -41,6 +41,10 @@ check_true "call sites to compare" test "$(printf '%s\n' "$want" | wc -l)" -gt 1
 check_eq "$want" "$(q agg.db "$STATS_BY_STACK")" "callsite_stats equal the full run's"
 check_eq "$(q full.db "$PROC_FIGURES")" "$(q agg.db "$PROC_FIGURES")" "processes equal"
 check_eq "$(q full.db "$LAST_SAMPLE")" "$(q agg.db "$LAST_SAMPLE")" "heap at the end equal"
+KINDS="SELECT kind, sum(alloc_count), sum(alloc_bytes) FROM kind_stats GROUP BY kind ORDER BY kind"
+check_eq "$(q full.db "SELECT kind, count(*), sum(size) FROM allocations GROUP BY kind ORDER BY kind")" \
+    "$(q full.db "$KINDS")" "kind_stats: the rows' calls and bytes per kind"
+check_eq "$(q full.db "$KINDS")" "$(q agg.db "$KINDS")" "kind_stats equal the full run's"
 check_eq "250|16750" "$(q agg.db "SELECT sum(s.leaked_blocks), sum(s.leaked_bytes) FROM callsite_stats s
     JOIN callsites c ON c.id = s.callsite_id JOIN frames f ON f.id = c.frame_id
     WHERE f.function = 'site_keep'")" "leaks of site_keep"
@@ -64,7 +68,7 @@ out=$("$HEAPQL_BIN" report agg.db); rc=$?
 check_eq 0 "$rc" "summary works"
 check_match "^note: aggregated: per-call-site totals only, no allocation rows" "$out" "summary note"
 check_match "allocations +2,167 calls" "$out" "summary: allocation calls"
-check_match "calls by kind are not kept" "$out" "summary: kinds not kept"
+check_match "posix_memalign +50 calls +2\.3%" "$out" "summary: calls by kind (kind_stats)"
 check_match "leaked +20\.65 KiB in 252 blocks" "$out" "summary: leaks"
 check_match "temporary +1,165 allocations" "$out" "summary: temporaries"
 check_match '"aggregate": true' "$("$HEAPQL_BIN" report agg.db top --format json)" "JSON says aggregated"

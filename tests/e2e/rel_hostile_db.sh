@@ -14,7 +14,8 @@ head -c 50000 /dev/urandom >random.db
 : >empty.db
 head -c 70000 good.db >truncated.db
 mk missing "DROP TABLE frames"
-mk reshaped "DROP TABLE allocations; CREATE TABLE allocations(a, b); INSERT INTO allocations VALUES ('x', 1)"
+mk reshaped "DROP VIEW allocations; CREATE TABLE allocations(a, b); INSERT INTO allocations VALUES ('x', 1)"
+mk reshapedrows "DROP TABLE alloc_rows; CREATE TABLE alloc_rows(a, b); INSERT INTO alloc_rows VALUES ('x', 1)"
 mk textnum "UPDATE allocations SET size = 'big', alloc_ns = 'soon', free_ns = x'00ff';
             UPDATE callsites SET depth = 'deep'; UPDATE processes SET peak_ns = 'then'"
 mk hugesize "UPDATE allocations SET size = 9223372036854775807"
@@ -43,7 +44,7 @@ cmds=("report DB" "report DB top --inclusive" "report DB leaks" "report DB tempo
       "report DB lines main" "report DB histogram" "report DB timeline" "report DB flamegraph"
       "report DB diff good.db" "report good.db diff DB" "report DB top --format json"
       "sql DB SELECT_STACK" "symbolize DB" "frag DB" "frag DB --format json")
-for db in random empty truncated missing badschema reshaped textnum hugesize negtime hugestats \
+for db in random empty truncated missing badschema reshaped reshapedrows textnum hugesize negtime hugestats \
           selfparent loop dangling deep newer noversion nometa livepid hostilepath escapes; do
     for c in "${cmds[@]}"; do
         read -r -a argv <<<"${c//DB/$db.db}"

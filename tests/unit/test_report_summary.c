@@ -93,12 +93,13 @@ static void test_states(const char *dir)
     CHECK(fx_has(s, "  status         truncated: interrupted by the user\n"));
     free(s);
 
-    /* still recording: this test process plays the live collector, and the
-     * figures come from the rows (callsite_stats is not trusted yet) */
+    /* still recording: the parent process plays the live collector (to the
+     * collector itself its file is never live: an_db.c), and the figures
+     * come from the rows (callsite_stats is not trusted yet) */
     CHECK_EQ(fx_create(path), 0);
     snprintf(sql, sizeof sql, "UPDATE meta SET value='recording' WHERE key='status';"
              "INSERT INTO meta VALUES ('collector_pid', %d); DELETE FROM callsite_stats;",
-             (int)getpid());
+             (int)getppid());
     CHECK_EQ(fx_exec(path, sql), 0);
     s = summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "note: still recording: figures so far"));
