@@ -40,4 +40,11 @@ check_eq "1" "$(q b.db "SELECT count(*) FROM modules WHERE is_main=1 AND path LI
 # --depth bounds the stacks
 "$HEAPQL_BIN" run -q --depth 3 -o d3.db --force -- "$HQ_PROGS/rec_basic" >/dev/null 2>&1
 check_eq "2" "$(q d3.db 'SELECT max(depth) FROM callsites')" "--depth 3 gives depths 0..2"
+
+# the finished view has meta's constants written in, its triggers made again
+check_eq "0|3" "$(q d3.db "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'allocations'
+    AND sql LIKE '%FROM meta%'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger'
+    AND tbl_name = 'allocations')")" "finished view: constants in, triggers kept"
+check_eq "$(q d3.db "SELECT value FROM meta WHERE key = 'pid_base'")" \
+    "$(q d3.db 'SELECT min(pid) FROM allocations')" "finished view: pids decoded"
 finish
