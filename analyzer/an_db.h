@@ -41,4 +41,16 @@ int an_db_int64(an_db_t *d, const char *sql, long long fallback, long long *out,
 /* meta value as text into buf ("" when absent). */
 void an_db_meta(an_db_t *d, const char *key, char *buf, size_t len);
 
+/* One row of processes (an_db_procs.c); -1 stands for NULL. */
+typedef struct an_proc_s {
+    long long pid, ppid, start_ns, end_ns, exit_code, exit_signal;
+    long long peak_bytes, peak_blocks, peak_ns, peak_rss;
+    long long allocs, frees, failed, unknown_frees, ring_waits, ring_wait_ns, lost_events;
+    char exe[256], end_reason[16], cmdline[1024];
+} an_proc_t;
+
+/* Every process image in start order: *out (free() it) with *n rows.
+ * 0, or -1 with err set (and *out NULL). */
+int an_db_procs(an_db_t *d, an_proc_t **out, size_t *n, char *err, size_t errlen);
+
 #endif

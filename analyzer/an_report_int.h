@@ -115,12 +115,12 @@ int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, siz
             void *arg, char *err, size_t errlen);
 
 /* Process images, to find the peak an allocation belongs to. */
-typedef struct an_proc_s {
+typedef struct an_pimage_s {
     long long pid, start_ns, end_ns, peak_ns; /* end_ns/peak_ns -1 when NULL */
-} an_proc_t;
+} an_pimage_t;
 
 typedef struct an_procs_s {
-    an_proc_t *v;
+    an_pimage_t *v;
     size_t n;
     size_t last; /* lookup hint */
 } an_procs_t;

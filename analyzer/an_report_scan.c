@@ -162,7 +162,7 @@ int an_procs_load(an_db_t *d, an_procs_t *p, char *err, size_t errlen)
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (p->n == cap) {
-            an_proc_t *v = realloc(p->v, (cap = cap ? cap * 2 : 16) * sizeof *v);
+            an_pimage_t *v = realloc(p->v, (cap = cap ? cap * 2 : 16) * sizeof *v);
             if (!v) {
                 sqlite3_finalize(st);
                 snprintf(err, errlen, "out of memory");
@@ -170,7 +170,7 @@ int an_procs_load(an_db_t *d, an_procs_t *p, char *err, size_t errlen)
             }
             p->v = v;
         }
-        an_proc_t *x = &p->v[p->n++];
+        an_pimage_t *x = &p->v[p->n++];
         x->pid = sqlite3_column_int64(st, 0);
         x->start_ns = sqlite3_column_int64(st, 1);
         x->end_ns = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 2);
@@ -189,13 +189,13 @@ int an_procs_load(an_db_t *d, an_procs_t *p, char *err, size_t errlen)
 long long an_procs_peak(an_procs_t *p, long long pid, long long ns)
 {
     size_t lo = 0, hi = p->n, best = (size_t)-1;
-    an_proc_t *h = p->last < p->n ? &p->v[p->last] : NULL;
+    an_pimage_t *h = p->last < p->n ? &p->v[p->last] : NULL;
     if (h && h->pid == pid && h->start_ns <= ns &&
         (p->last + 1 == p->n || p->v[p->last + 1].pid != pid || p->v[p->last + 1].start_ns > ns))
         return h->peak_ns;
     while (lo < hi) { /* first index with (pid, start) > (pid, ns) */
         size_t mid = (lo + hi) / 2;
-        const an_proc_t *m = &p->v[mid];
+        const an_pimage_t *m = &p->v[mid];
         if (m->pid < pid || (m->pid == pid && m->start_ns <= ns))
             lo = mid + 1;
         else

@@ -20,65 +20,31 @@ static int sum_dberr(an_ctx_t *c, char *err, size_t errlen)
     return -1;
 }
 
-static void sum_proc_row(summary_t *s, sqlite3_stmt *st, sum_proc_t *p)
-{
-    const char *exe = (const char *)sqlite3_column_text(st, 2);
-    const char *why = (const char *)sqlite3_column_text(st, 8);
-    p->pid = sqlite3_column_int64(st, 0);
-    p->ppid = col_or(st, 1, -1);
-    snprintf(p->exe, sizeof p->exe, "%s", exe ? exe : "?");
-    p->start_ns = sqlite3_column_int64(st, 4);
-    p->end_ns = col_or(st, 5, -1);
-    p->exit_code = col_or(st, 6, -1);
-    p->exit_signal = col_or(st, 7, -1);
-    snprintf(p->end_reason, sizeof p->end_reason, "%s", why ? why : "");
-    p->peak_bytes = sqlite3_column_int64(st, 9);
-    p->peak_ns = col_or(st, 11, -1);
-    p->allocs = sqlite3_column_int64(st, 13);
-    if (p->peak_bytes > s->peak_bytes || s->peak_pid < 0) {
-        s->peak_bytes = p->peak_bytes;
-        s->peak_blocks = sqlite3_column_int64(st, 10);
-        s->peak_ns = p->peak_ns;
-        s->peak_rss = col_or(st, 12, -1);
-        s->peak_pid = p->pid;
-    }
-    s->allocs = an_sat_add(s->allocs, p->allocs);
-    s->frees = an_sat_add(s->frees, sqlite3_column_int64(st, 14));
-    s->failed = an_sat_add(s->failed, sqlite3_column_int64(st, 15));
-    s->unknown_frees = an_sat_add(s->unknown_frees, sqlite3_column_int64(st, 16));
-    s->ring_waits = an_sat_add(s->ring_waits, sqlite3_column_int64(st, 17));
-    s->ring_wait_ns = an_sat_add(s->ring_wait_ns, sqlite3_column_int64(st, 18));
-    s->lost_events = an_sat_add(s->lost_events, sqlite3_column_int64(st, 19));
-    if (!s->command[0] && sqlite3_column_text(st, 3))
-        snprintf(s->command, sizeof s->command, "%s", sqlite3_column_text(st, 3));
-}
-
+/* The totals over the process images; the peak is the highest one's. */
 static int sum_processes(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    size_t cap = 0;
-    int rc;
-    if (sqlite3_prepare_v2(c->d->db,
-                           "SELECT pid, ppid, exe, cmdline, start_ns, end_ns, exit_code, "
-                           "exit_signal, end_reason, peak_heap_bytes, peak_heap_blocks, peak_ns, "
-                           "peak_rss_bytes, alloc_calls, free_calls, failed_allocs, unknown_frees,"
-                           " ring_waits, ring_wait_ns, lost_events FROM processes "
-                           "ORDER BY start_ns, id", -1, &st, NULL) != SQLITE_OK)
-        return sum_dberr(c, err, errlen);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (s->n_procs == cap) {
-            sum_proc_t *v = realloc(s->procs, (cap = cap ? cap * 2 : 8) * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(st);
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-            s->procs = v;
+    if (an_db_procs(c->d, &s->procs, &s->n_procs, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < s->n_procs; i++) {
+        const an_proc_t *p = &s->procs[i];
+        if (p->peak_bytes > s->peak_bytes || s->peak_pid < 0) {
+            s->peak_bytes = p->peak_bytes;
+            s->peak_blocks = p->peak_blocks;
+            s->peak_ns = p->peak_ns;
+            s->peak_rss = p->peak_rss;
+            s->peak_pid = p->pid;
         }
-        sum_proc_row(s, st, &s->procs[s->n_procs++]);
+        s->allocs = an_sat_add(s->allocs, p->allocs);
+        s->frees = an_sat_add(s->frees, p->frees);
+        s->failed = an_sat_add(s->failed, p->failed);
+        s->unknown_frees = an_sat_add(s->unknown_frees, p->unknown_frees);
+        s->ring_waits = an_sat_add(s->ring_waits, p->ring_waits);
+        s->ring_wait_ns = an_sat_add(s->ring_wait_ns, p->ring_wait_ns);
+        s->lost_events = an_sat_add(s->lost_events, p->lost_events);
+        if (!s->command[0] && p->cmdline[0])
+            snprintf(s->command, sizeof s->command, "%s", p->cmdline);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sum_dberr(c, err, errlen);
+    return 0;
 }
 
 /* The RSS at the peak: the recorder's figure, else the last sample before. */

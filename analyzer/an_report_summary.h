@@ -14,12 +14,6 @@ typedef struct sum_kind_s {
     long long count;
 } sum_kind_t;
 
-typedef struct sum_proc_s {
-    long long pid, ppid, start_ns, end_ns, exit_code, exit_signal; /* -1: NULL */
-    long long peak_bytes, peak_ns, allocs;
-    char exe[256], end_reason[16];
-} sum_proc_t;
-
 typedef struct summary_s {
     char command[1024], reason[256];
     long long run_ns, start_unix_ns;
@@ -30,7 +24,7 @@ typedef struct summary_s {
     long long unsampled_frees; /* sampled recording: frees of blocks not sampled */
     sum_kind_t kinds[SUM_MAX_KINDS];
     int n_kinds;
-    sum_proc_t *procs;
+    an_proc_t *procs;
     size_t n_procs;
     an_top_t top;
 } summary_t;

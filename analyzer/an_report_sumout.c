@@ -19,7 +19,7 @@ static const char *sum_status(const an_ctx_t *c, const summary_t *s, char *buf, 
     return buf;
 }
 
-static const char *proc_end(const sum_proc_t *p, char *buf, size_t len)
+static const char *proc_end(const an_proc_t *p, char *buf, size_t len)
 {
     if (p->exit_signal > 0)
         snprintf(buf, len, "killed by signal %lld", p->exit_signal);
@@ -58,7 +58,7 @@ static void text_procs(an_ctx_t *c, const summary_t *s)
     snprintf(line, sizeof line, "%zu", s->n_procs);
     text_line(c->out, "processes", line);
     for (size_t i = 0; i < s->n_procs; i++) {
-        const sum_proc_t *p = &s->procs[i];
+        const an_proc_t *p = &s->procs[i];
         fprintf(c->out, "  %-14s   pid %-7lld %-22s peak %-12s %s allocations  %s\n", "", p->pid,
                 proc_end(p, e, sizeof e), an_fmt_bytes(p->peak_bytes, a, sizeof a),
                 an_fmt_count(p->allocs, b, sizeof b), an_fmt_base(p->exe));
@@ -124,7 +124,7 @@ static void json_procs(an_json_t *j, const summary_t *s)
 {
     an_json_arr(j, "processes");
     for (size_t i = 0; i < s->n_procs; i++) {
-        const sum_proc_t *p = &s->procs[i];
+        const an_proc_t *p = &s->procs[i];
         an_json_obj(j, NULL);
         an_json_int(j, "pid", p->pid);
         an_json_str(j, "exe", p->exe);

@@ -56,12 +56,6 @@ void tui_series_columns(const tui_series_t *s, long long t0, long long t1, int w
                         long long *heap, long long *rss);
 
 /* ---- summary figures --------------------------------------------------------- */
-typedef struct tui_proc_s {
-    long long pid, ppid, start_ns, end_ns, exit_code, exit_signal; /* -1: NULL */
-    long long peak_bytes, peak_ns, allocs;
-    char exe[256], end_reason[16];
-} tui_proc_t;
-
 typedef struct tui_summary_s {
     tui_state_t state;
     char command[1024];
@@ -72,7 +66,7 @@ typedef struct tui_summary_s {
     long long peak_bytes, peak_blocks, peak_ns, peak_rss; /* peak_ns -1: none yet */
     long long peak_pid;
     long long heap_now, rss_now;      /* the last sample (live) */
-    tui_proc_t *procs;
+    an_proc_t *procs;
     size_t nprocs;
     tui_series_t series;
 } tui_summary_t;

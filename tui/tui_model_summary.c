@@ -8,71 +8,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static long long col_or(sqlite3_stmt *st, int i, long long fallback)
-{
-    return sqlite3_column_type(st, i) == SQLITE_NULL ? fallback : sqlite3_column_int64(st, i);
-}
-
 static int sum_dberr(an_db_t *d, char *err, size_t errlen)
 {
     snprintf(err, errlen, "database error: %s", sqlite3_errmsg(d->db));
     return -1;
 }
 
-static void sum_proc(tui_summary_t *s, sqlite3_stmt *st, tui_proc_t *p)
-{
-    const char *exe = (const char *)sqlite3_column_text(st, 2);
-    const char *why = (const char *)sqlite3_column_text(st, 8);
-    p->pid = sqlite3_column_int64(st, 0);
-    p->ppid = col_or(st, 1, -1);
-    snprintf(p->exe, sizeof p->exe, "%s", exe ? exe : "?");
-    p->start_ns = sqlite3_column_int64(st, 4);
-    p->end_ns = col_or(st, 5, -1);
-    p->exit_code = col_or(st, 6, -1);
-    p->exit_signal = col_or(st, 7, -1);
-    snprintf(p->end_reason, sizeof p->end_reason, "%s", why ? why : "");
-    p->peak_bytes = sqlite3_column_int64(st, 9);
-    p->peak_ns = col_or(st, 11, -1);
-    p->allocs = sqlite3_column_int64(st, 13);
-    if (p->peak_ns >= 0 && (p->peak_bytes > s->peak_bytes || s->peak_pid < 0)) {
-        s->peak_bytes = p->peak_bytes;
-        s->peak_blocks = sqlite3_column_int64(st, 10);
-        s->peak_ns = p->peak_ns;
-        s->peak_rss = col_or(st, 12, -1);
-        s->peak_pid = p->pid;
-    }
-    s->allocs += p->allocs;
-    s->frees += sqlite3_column_int64(st, 14);
-    s->failed += sqlite3_column_int64(st, 15);
-    if (!s->command[0] && sqlite3_column_text(st, 3))
-        snprintf(s->command, sizeof s->command, "%s", sqlite3_column_text(st, 3));
-}
-
+/* The totals over the process images; the peak is the highest one's
+ * that has one. */
 static int sum_procs(an_db_t *d, tui_summary_t *s, char *err, size_t errlen)
 {
-    sqlite3_stmt *st = NULL;
-    size_t cap = 0;
-    int rc;
-    if (sqlite3_prepare_v2(d->db,
-                           "SELECT pid, ppid, exe, cmdline, start_ns, end_ns, exit_code, "
-                           "exit_signal, end_reason, peak_heap_bytes, peak_heap_blocks, peak_ns, "
-                           "peak_rss_bytes, alloc_calls, free_calls, failed_allocs FROM processes "
-                           "ORDER BY start_ns, id", -1, &st, NULL) != SQLITE_OK)
-        return sum_dberr(d, err, errlen);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (s->nprocs == cap) {
-            tui_proc_t *v = realloc(s->procs, (cap = cap ? cap * 2 : 8) * sizeof *v);
-            if (!v) {
-                sqlite3_finalize(st);
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
-            s->procs = v;
+    if (an_db_procs(d, &s->procs, &s->nprocs, err, errlen) != 0)
+        return -1;
+    for (size_t i = 0; i < s->nprocs; i++) {
+        const an_proc_t *p = &s->procs[i];
+        if (p->peak_ns >= 0 && (p->peak_bytes > s->peak_bytes || s->peak_pid < 0)) {
+            s->peak_bytes = p->peak_bytes;
+            s->peak_blocks = p->peak_blocks;
+            s->peak_ns = p->peak_ns;
+            s->peak_rss = p->peak_rss;
+            s->peak_pid = p->pid;
         }
-        sum_proc(s, st, &s->procs[s->nprocs++]);
+        s->allocs += p->allocs;
+        s->frees += p->frees;
+        s->failed += p->failed;
+        if (!s->command[0] && p->cmdline[0])
+            snprintf(s->command, sizeof s->command, "%s", p->cmdline);
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? 0 : sum_dberr(d, err, errlen);
+    return 0;
 }
 
 static int sum_totals(an_db_t *d, tui_summary_t *s, char *err, size_t errlen)

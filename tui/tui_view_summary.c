@@ -36,7 +36,7 @@ static char *sum_add(sum_lines_t *l, const char *label, tui_role_t role)
 
 static void sum_procs(const tui_summary_t *s, char *out, size_t len)
 {
-    const tui_proc_t *p = s->nprocs ? &s->procs[0] : NULL;
+    const an_proc_t *p = s->nprocs ? &s->procs[0] : NULL;
     if (!p) {
         snprintf(out, len, "none yet");
     } else if (p->end_ns < 0) {
