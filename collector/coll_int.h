@@ -304,8 +304,10 @@ int coll_batch_init(coll_batch_t *b, coll_writer_t *w, sqlite3 *db, const char *
  * through it: SQLite then picks those rowids itself, without the seek that
  * checks an explicit rowid for a conflict. */
 int coll_batch_appends(coll_batch_t *b, const char *head);
-/* The virtual table heapql_rows on db, showing *src (before any batch). */
-int coll_batch_source(sqlite3 *db, coll_batch_src_t *src);
+/* coll_rowsrc.c: the virtual table heapql_rows (columns c0 .. c15) on db,
+ * showing *src (before any batch). */
+#define COLL_ROWSRC_COLS 16
+int coll_rowsrc_register(sqlite3 *db, coll_batch_src_t *src);
 coll_rows_t *coll_batch_block(coll_batch_t *b);
 void coll_batch_block_free(coll_rows_t *r);
 int64_t coll_batch_text(coll_batch_t *b, const char *s, size_t len); /* a text column's value */

@@ -80,7 +80,7 @@ int coll_tables_init(coll_t *c)
 {
     if (coll_writer_init(&c->w, c->db) != 0)
         return coll_fail(c, "cannot create the writer's locks");
-    if (coll_batch_source(c->db, &c->w.src) != 0)
+    if (coll_rowsrc_register(c->db, &c->w.src) != 0)
         return coll_fail(c, "cannot register heapql_rows: %s", sqlite3_errmsg(c->db));
     for (size_t i = 0; i < sizeof tables_defs / sizeof tables_defs[0]; i++) {
         const tables_def_t *d = &tables_defs[i];
