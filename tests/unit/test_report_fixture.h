@@ -172,6 +172,32 @@ static __attribute__((unused)) int fx_run(fx_report_fn fn, an_db_t *d, an_report
     return rc;
 }
 
+/* `report summary` of path in fmt (as if the file were fx.db); the text, or
+ * NULL.  keep: the database is left open there instead of closed. */
+static __attribute__((unused)) char *fx_summary(const char *path, an_format_t fmt, an_db_t *keep)
+{
+    an_db_t d;
+    an_report_opts_t o;
+    char err[256], *text = NULL;
+    if (an_db_open(&d, path, AN_DB_READ, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return NULL;
+    }
+    an_report_opts_init(&o);
+    o.format = fmt;
+    o.db_path = "fx.db";
+    int rc = fx_run(an_report_summary, &d, &o, &text, err, sizeof err);
+    CHECK_EQ(rc, 0);
+    if (rc)
+        fprintf(stderr, "summary: %s\n", err);
+    if (keep)
+        *keep = d;
+    else
+        an_db_close(&d);
+    an_report_opts_free(&o);
+    return text;
+}
+
 /* 1 when needle occurs in hay (and prints hay otherwise, to debug). */
 static __attribute__((unused)) int fx_has(const char *hay, const char *needle)
 {

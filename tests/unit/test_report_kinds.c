@@ -13,27 +13,6 @@
     "INSERT INTO kind_stats (process_id, pid, kind, alloc_count, alloc_bytes) VALUES " \
     "(1, 100, 0, 4, 400), (1, 100, 1, 17, 1700), (1, 100, 2, 1, 64);"
 
-static char *summary_json(const char *path)
-{
-    an_db_t d;
-    an_report_opts_t o;
-    char err[256], *text = NULL;
-    if (an_db_open(&d, path, AN_DB_READ, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return NULL;
-    }
-    an_report_opts_init(&o);
-    o.format = AN_FMT_JSON;
-    o.db_path = "fx.db";
-    int rc = fx_run(an_report_summary, &d, &o, &text, err, sizeof err);
-    CHECK_EQ(rc, 0);
-    if (rc)
-        fprintf(stderr, "summary: %s\n", err);
-    an_db_close(&d);
-    an_report_opts_free(&o);
-    return text;
-}
-
 /* 1: the kinds came from kind_stats; 0: from the rows; -1: neither. */
 static int kinds_source(const char *path, const char *sql)
 {
@@ -41,7 +20,7 @@ static int kinds_source(const char *path, const char *sql)
     int from;
     CHECK_EQ(fx_create(path), 0);
     CHECK_EQ(fx_exec(path, sql), 0);
-    s = summary_json(path);
+    s = fx_summary(path, AN_FMT_JSON, NULL);
     from = s && strstr(s, "\"kind\": \"calloc\",\n      \"calls\": 17\n") ? 1
            : s && strstr(s, "\"kind\": \"malloc\",\n      \"calls\": 20\n") ? 0
                                                                             : -1;

@@ -8,33 +8,9 @@
 
 #include "an_report.h"
 
-static char *summary(const char *path, an_format_t fmt, an_db_t *keep)
-{
-    an_db_t d;
-    an_report_opts_t o;
-    char err[256], *text = NULL;
-    if (an_db_open(&d, path, AN_DB_READ, err, sizeof err) != 0) {
-        fprintf(stderr, "%s\n", err);
-        return NULL;
-    }
-    an_report_opts_init(&o);
-    o.format = fmt;
-    o.db_path = "fx.db";
-    int rc = fx_run(an_report_summary, &d, &o, &text, err, sizeof err);
-    CHECK_EQ(rc, 0);
-    if (rc)
-        fprintf(stderr, "summary: %s\n", err);
-    if (keep)
-        *keep = d;
-    else
-        an_db_close(&d);
-    an_report_opts_free(&o);
-    return text;
-}
-
 static void test_text(const char *path)
 {
-    char *s = summary(path, AN_FMT_TEXT, NULL);
+    char *s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "heapql summary of fx.db\n"
                     "  command        ./app --fast\n"
                     "  status         complete\n"
@@ -62,7 +38,7 @@ static void test_text(const char *path)
 
 static void test_json_csv(const char *path)
 {
-    char *s = summary(path, AN_FMT_JSON, NULL);
+    char *s = fx_summary(path, AN_FMT_JSON, NULL);
     CHECK(fx_has(s, "\"report\": \"summary\""));
     CHECK(fx_has(s, "\"alloc_calls\": 22,\n  \"alloc_bytes\": 81404,"));
     CHECK(fx_has(s, "\"kind\": \"malloc\",\n      \"calls\": 20\n    },"));
@@ -72,7 +48,7 @@ static void test_json_csv(const char *path)
                     "  \"failed\": 1,\n  \"ring_waits\": 3,\n  \"ring_wait_ns\": 12000,"));
     CHECK(fx_has(s, "\"top_by_peak\": ["));
     free(s);
-    s = summary(path, AN_FMT_CSV, NULL);
+    s = fx_summary(path, AN_FMT_CSV, NULL);
     CHECK(fx_has(s, "key,value\ncommand,./app --fast\nstatus,complete\nrun_ns,2000000000\n"
                     "processes,1\nalloc_calls,22\nalloc_bytes,81404\ncalls.malloc,20\n"
                     "calls.calloc,1\ncalls.realloc,1\nfree_calls,15\npeak_bytes,81116\n"));
@@ -88,7 +64,7 @@ static void test_states(const char *dir)
     CHECK_EQ(fx_create(path), 0);
     CHECK_EQ(fx_exec(path, "UPDATE meta SET value='truncated' WHERE key='status';"
                            "INSERT INTO meta VALUES ('truncated_reason','interrupted by the user')"), 0);
-    char *s = summary(path, AN_FMT_TEXT, NULL);
+    char *s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "note: the recording is truncated: interrupted by the user\n"));
     CHECK(fx_has(s, "  status         truncated: interrupted by the user\n"));
     free(s);
@@ -101,7 +77,7 @@ static void test_states(const char *dir)
              "INSERT INTO meta VALUES ('collector_pid', %d); DELETE FROM callsite_stats;",
              (int)getppid());
     CHECK_EQ(fx_exec(path, sql), 0);
-    s = summary(path, AN_FMT_TEXT, NULL);
+    s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "note: still recording: figures so far"));
     CHECK(fx_has(s, "  status         still recording\n"));
     CHECK(fx_has(s, "  leaked         74.27 KiB in 7 blocks\n"));
@@ -115,14 +91,14 @@ static void test_states(const char *dir)
     waitpid(child, NULL, 0);
     snprintf(sql, sizeof sql, "UPDATE meta SET value=%d WHERE key='collector_pid'", (int)child);
     CHECK_EQ(fx_exec(path, sql), 0);
-    s = summary(path, AN_FMT_JSON, NULL);
+    s = fx_summary(path, AN_FMT_JSON, NULL);
     CHECK(fx_has(s, "\"status\": \"recording\""));
     CHECK(fx_has(s, "\"note\": \"the recording did not finish (its collector is gone)"));
     free(s);
 
     CHECK_EQ(fx_create(path), 0);
     CHECK_EQ(fx_exec(path, "UPDATE meta SET value=0 WHERE key='symbolized'"), 0);
-    s = summary(path, AN_FMT_TEXT, NULL);
+    s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "note: not symbolized: frames show module+offset"));
     free(s);
     unlink(path);
@@ -135,7 +111,7 @@ static void test_empty(const char *dir)
     snprintf(path, sizeof path, "%s/empty.db", dir);
     CHECK_EQ(fx_create_sql(path, "INSERT INTO meta VALUES ('status','complete'),"
                                  "('symbolized',1)"), 0);
-    char *s = summary(path, AN_FMT_TEXT, NULL);
+    char *s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "  allocations    0 calls, 0 B\n"));
     CHECK(fx_has(s, "  peak heap      0 B in 0 blocks\n"));
     free(s);
@@ -159,7 +135,7 @@ static void test_processes(const char *dir)
         "INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns)"
         " VALUES (23,200,200,0,4096,100000,100000,70,600000000,900000000);"
         "INSERT INTO callsite_stats VALUES (70,200,1,100000,100000,1,1,100000,0,0,1,0);"), 0);
-    char *s = summary(path, AN_FMT_TEXT, NULL);
+    char *s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "  processes      2\n"));
     CHECK(fx_has(s, "pid 100     exited 0               peak 79.21 KiB    22 allocations  app\n"));
     CHECK(fx_has(s, "pid 200     exited 3               peak 97.66 KiB    1 allocations  app\n"));
@@ -195,7 +171,7 @@ static void test_many(const char *dir)
                            "WHERE i < 1200099) INSERT INTO allocations (id,pid,tid,kind,ptr,"
                            "size,usable_size,callsite_id,alloc_ns,free_ns) SELECT i,100,100,i%3,"
                            "i,8,16,3,i,i+1 FROM k"), 0);
-    char *s = summary(path, AN_FMT_CSV, NULL);
+    char *s = fx_summary(path, AN_FMT_CSV, NULL);
     CHECK(fx_has(s, "\ncalls.malloc,400020\ncalls.calloc,400001\ncalls.realloc,400001\n"));
     free(s);
     unlink(path);
