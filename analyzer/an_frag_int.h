@@ -44,13 +44,11 @@ void an_frag_hmap_free(an_frag_hmap_t *h);
 typedef struct an_frag_sweep_s an_frag_sweep_t;
 
 an_frag_sweep_t *an_frag_sweep_new(long long start_ns, long long end_ns, int points);
-/* One allocation of the image, in allocation order: [ptr, end) as in
- * an_frag_blk_t, free_ns -1 when never freed.  0; 1 when the row comes
- * after points it belongs to were taken (feed the rows again, sorted by
- * alloc_ns, to a new sweep); -1 out of memory. */
+/* One allocation of the image, in any order: [ptr, end) as in
+ * an_frag_blk_t, free_ns -1 when never freed.  0, -1 out of memory. */
 int an_frag_sweep_feed(an_frag_sweep_t *s, uint64_t ptr, uint64_t end, uint64_t size,
                        int64_t alloc_ns, int64_t free_ns);
-/* Close the remaining points into m->series.  0, -1 out of memory. */
+/* Close every point into m->series.  0, -1 out of memory. */
 int an_frag_sweep_finish(an_frag_sweep_t *s, an_frag_model_t *m);
 void an_frag_sweep_free(an_frag_sweep_t *s);
 

@@ -1,9 +1,7 @@
 /*
  * an_frag_scan.c -- one pass over the image's allocations (see
- * an_frag_scan in an_frag_int.h).  The table is read in rowid order, which
- * is allocation order (allocations.id), so the series needs no sort; rows
- * found out of that order (hand-made databases) cost a second, sorted
- * query for the series.
+ * an_frag_scan in an_frag_int.h), in the table's order: the series takes
+ * rows in any order, so nothing is sorted.
  */
 #include "an_frag_int.h"
 
@@ -13,9 +11,6 @@
 static const char scan_sql[] =
     "SELECT ptr, size, usable_size, callsite_id, alloc_ns, free_ns FROM allocations "
     "WHERE pid = ?1 AND alloc_ns BETWEEN ?2 AND ?3";
-static const char scan_sorted_sql[] =
-    "SELECT ptr, size, usable_size, callsite_id, alloc_ns, free_ns FROM allocations "
-    "WHERE pid = ?1 AND alloc_ns BETWEEN ?2 AND ?3 ORDER BY alloc_ns";
 
 int an_frag_site_of(an_frag_model_t *m, an_frag_hmap_t *ids, long long callsite_id)
 {
@@ -79,39 +74,27 @@ static int scan_row(sqlite3_stmt *st, an_frag_blk_t *b, long long *callsite_id)
     return 0;
 }
 
-/* Rows into the sweep (when *sw) and the live set (when live).  A row out
- * of allocation order drops the sweep (*sw NULL, *disorder 1). */
-static int scan_loop(sqlite3_stmt *st, const an_frag_sel_t *sel, an_frag_sweep_t **sw,
-                     int *disorder, an_frag_model_t *m, an_frag_hmap_t *ids,
-                     an_frag_live_t *live)
+/* Rows into the sweep (when sw) and the live set. */
+static int scan_loop(sqlite3_stmt *st, const an_frag_sel_t *sel, an_frag_sweep_t *sw,
+                     an_frag_model_t *m, an_frag_hmap_t *ids, an_frag_live_t *live)
 {
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         an_frag_blk_t b;
         long long cs;
-        int fed = 0;
         if (scan_row(st, &b, &cs) != 0)
             return -3;
-        if (*sw && (fed = an_frag_sweep_feed(*sw, b.ptr, b.end, b.size, b.alloc_ns, b.free_ns)) < 0)
+        if (sw && an_frag_sweep_feed(sw, b.ptr, b.end, b.size, b.alloc_ns, b.free_ns) != 0)
             return -2;
-        if (fed > 0) {
-            an_frag_sweep_free(*sw);
-            *sw = NULL;
-            *disorder = 1;
-        }
-        if (live && b.alloc_ns <= sel->t_ns && (b.free_ns < 0 || b.free_ns > sel->t_ns) &&
+        if (b.alloc_ns <= sel->t_ns && (b.free_ns < 0 || b.free_ns > sel->t_ns) &&
             scan_live(m, ids, live, &b, cs) != 0)
             return -2;
-        if (!live && !*sw)
-            break;
     }
     return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* One query: sorted by time (series only) or in rowid order. */
-static int scan_pass(an_db_t *db, const an_frag_sel_t *sel, int points, int sorted,
-                     an_frag_model_t *m, an_frag_hmap_t *ids, an_frag_live_t *live,
-                     int *disorder, char *err, size_t len)
+int an_frag_scan(an_db_t *db, const an_frag_sel_t *sel, int points, an_frag_model_t *m,
+                 an_frag_hmap_t *ids, an_frag_live_t *live, char *err, size_t len)
 {
     sqlite3_stmt *st = NULL;
     an_frag_sweep_t *sw = NULL;
@@ -119,12 +102,12 @@ static int scan_pass(an_db_t *db, const an_frag_sel_t *sel, int points, int sort
     if (points > 0 && !(sw = an_frag_sweep_new(sel->start_ns, sel->end_ns, points)))
         goto out;
     rc = -1;
-    if (sqlite3_prepare_v2(db->db, sorted ? scan_sorted_sql : scan_sql, -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db->db, scan_sql, -1, &st, NULL) != SQLITE_OK)
         goto out;
     sqlite3_bind_int64(st, 1, sel->pid);
     sqlite3_bind_int64(st, 2, sel->start_ns);
     sqlite3_bind_int64(st, 3, sel->end_ns);
-    rc = scan_loop(st, sel, &sw, disorder, m, ids, live);
+    rc = scan_loop(st, sel, sw, m, ids, live);
     if (rc == 0 && sw && an_frag_sweep_finish(sw, m) != 0)
         rc = -2;
 out:
@@ -138,15 +121,4 @@ out:
     sqlite3_finalize(st);
     an_frag_sweep_free(sw);
     return rc == 0 ? 0 : -1;
-}
-
-int an_frag_scan(an_db_t *db, const an_frag_sel_t *sel, int points, an_frag_model_t *m,
-                 an_frag_hmap_t *ids, an_frag_live_t *live, char *err, size_t len)
-{
-    int disorder = 0;
-    if (scan_pass(db, sel, points, 0, m, ids, live, &disorder, err, len) != 0)
-        return -1;
-    if (!disorder)
-        return 0;
-    return scan_pass(db, sel, points, 1, m, ids, NULL, &disorder, err, len);
 }

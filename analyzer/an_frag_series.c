@@ -1,18 +1,15 @@
 /*
  * an_frag_series.c -- touched pages and live bytes at evenly spaced
- * moments t_k = start + (end - start) * (k + 1) / K, in one pass over the
- * allocations in allocation order.
+ * moments t_k = start + (end - start) * (k + 1) / K, from the allocations
+ * in any order (a recording's rows are in the order blocks ended).
  *
  * Bucket k holds the events in (t_{k-1}, t_k].  A block allocated in
  * bucket a and freed in bucket f is live at t_a .. t_{f-1}: a block that
  * is born and dies within one bucket never shows and is skipped (the bulk
- * of a churning program).  Others are added when read; their free waits
- * in the list of bucket f, which is complete once the scan reaches an
- * allocation after t_f (a block is freed after it is allocated).  Closing
- * bucket k applies its frees and takes point k.  A row allocated before
- * points already taken (rows out of allocation order: never in a recording,
- * where ids follow allocation order) makes the feed return 1; the caller
- * starts again from rows sorted by time.
+ * of a churning program).  Others wait in the list of bucket a.  At the
+ * end the buckets are closed in time order: closing bucket k adds its
+ * allocations (their frees join the list of bucket f), applies its frees
+ * and takes point k.
  *
  * Pages: a block [p, e) adds its bytes to its first and last page in a
  * hash map (page -> live bytes); the pages strictly between are its own
@@ -27,6 +24,7 @@
 
 typedef struct sw_ev_s {
     uint64_t ptr, end, size;
+    int kf; /* the bucket of its free; K: never freed before the last point */
 } sw_ev_t;
 
 typedef struct sw_list_s {
@@ -36,9 +34,10 @@ typedef struct sw_list_s {
 
 struct an_frag_sweep_s {
     long long start, dur;
-    int k, cur;           /* points; next bucket to close */
+    int k;                /* points */
     long long *tk;        /* point times */
-    sw_list_t *frees;     /* per bucket */
+    sw_list_t *allocs;    /* per bucket */
+    sw_list_t *frees;     /* per bucket, filled as buckets close */
     an_frag_hmap_t pages;
     long long nonzero, inner;
     long long blocks, live, usable;
@@ -54,9 +53,10 @@ an_frag_sweep_t *an_frag_sweep_new(long long start_ns, long long end_ns, int poi
     s->dur = end_ns > start_ns ? end_ns - start_ns : 0;
     s->k = points;
     s->tk = calloc((size_t)points, sizeof *s->tk);
+    s->allocs = calloc((size_t)points, sizeof *s->allocs);
     s->frees = calloc((size_t)points, sizeof *s->frees);
     s->pts = calloc((size_t)points, sizeof *s->pts);
-    if (!s->tk || !s->frees || !s->pts) {
+    if (!s->tk || !s->allocs || !s->frees || !s->pts) {
         an_frag_sweep_free(s);
         return NULL;
     }
@@ -70,8 +70,11 @@ void an_frag_sweep_free(an_frag_sweep_t *s)
 {
     if (!s)
         return;
-    for (int i = 0; s->frees && i < s->k; i++)
-        free(s->frees[i].v);
+    for (int i = 0; i < s->k; i++) {
+        free(s->allocs ? s->allocs[i].v : NULL);
+        free(s->frees ? s->frees[i].v : NULL);
+    }
+    free(s->allocs);
     free(s->frees);
     free(s->tk);
     free(s->pts);
@@ -127,48 +130,52 @@ static int sw_apply(an_frag_sweep_t *s, const sw_ev_t *e, int sign)
     return sw_page(s, lb, sign * (long long)(e->end - (lb << AN_FRAG_PAGE_SHIFT)));
 }
 
-static int sw_close(an_frag_sweep_t *s)
+static int sw_push(sw_list_t *l, const sw_ev_t *e)
 {
-    sw_list_t *l = &s->frees[s->cur];
-    an_frag_point_t *p = &s->pts[s->cur];
-    for (size_t i = 0; i < l->n; i++)
-        if (sw_apply(s, &l->v[i], -1) != 0)
-            return -1;
+    if (an_frag_grow((void **)&l->v, l->n, &l->cap, sizeof *e) != 0)
+        return -1;
+    l->v[l->n++] = *e;
+    return 0;
+}
+
+static void sw_drop(sw_list_t *l)
+{
     free(l->v);
     *l = (sw_list_t){0};
-    *p = (an_frag_point_t){s->tk[s->cur], s->blocks, s->live, s->usable,
-                           s->nonzero + s->inner, -1};
-    s->cur++;
+}
+
+/* Bucket k: its allocations in, its frees out, point k. */
+static int sw_close(an_frag_sweep_t *s, int k)
+{
+    sw_list_t *a = &s->allocs[k], *f = &s->frees[k];
+    for (size_t i = 0; i < a->n; i++)
+        if (sw_apply(s, &a->v[i], 1) != 0 ||
+            (a->v[i].kf < s->k && sw_push(&s->frees[a->v[i].kf], &a->v[i]) != 0))
+            return -1;
+    sw_drop(a);
+    for (size_t i = 0; i < f->n; i++)
+        if (sw_apply(s, &f->v[i], -1) != 0)
+            return -1;
+    sw_drop(f);
+    s->pts[k] = (an_frag_point_t){s->tk[k], s->blocks, s->live, s->usable,
+                                  s->nonzero + s->inner, -1};
     return 0;
 }
 
 int an_frag_sweep_feed(an_frag_sweep_t *s, uint64_t ptr, uint64_t end, uint64_t size,
                        int64_t alloc_ns, int64_t free_ns)
 {
-    sw_ev_t e = {ptr, end, size};
     int ka = sw_bucket(s, alloc_ns), kf = free_ns < 0 ? s->k : sw_bucket(s, free_ns);
+    sw_ev_t e = {ptr, end, size, kf};
     if (ka >= s->k || kf <= ka)
         return 0;
-    if (ka < s->cur) /* allocated before points already taken */
-        return 1;
-    while (s->cur < ka)
-        if (sw_close(s) != 0)
-            return -1;
-    if (sw_apply(s, &e, 1) != 0)
-        return -1;
-    if (kf >= s->k)
-        return 0;
-    sw_list_t *l = &s->frees[kf];
-    if (an_frag_grow((void **)&l->v, l->n, &l->cap, sizeof e) != 0)
-        return -1;
-    l->v[l->n++] = e;
-    return 0;
+    return sw_push(&s->allocs[ka], &e);
 }
 
 int an_frag_sweep_finish(an_frag_sweep_t *s, an_frag_model_t *m)
 {
-    while (s->cur < s->k)
-        if (sw_close(s) != 0)
+    for (int k = 0; k < s->k; k++)
+        if (sw_close(s, k) != 0)
             return -1;
     m->series = s->pts;
     m->npoints = (size_t)s->k;

@@ -103,13 +103,15 @@ int an_stat_zero(const an_stat_t *s);
 typedef struct an_arow_s {
     long long id, pid, tid, kind, size, alloc_ns;
     long long free_ns;  /* -1: never freed */
+    int temporary;      /* freed before its thread allocated anything else */
     int node;           /* tree node index (the unknown node for NULL/bad callsites) */
     long long n, bytes; /* blocks and bytes the row stands for: 1 and size, or in a sampled
                          * recording its weight (rounded so that the scan's sum of n is the
                          * sum of weights) and size * weight */
 } an_arow_t;
 
-/* Calls fn for every allocation in id order; fn returns non-zero to fail
+/* Calls fn for every allocation in id order (the order blocks ended); fn
+ * returns non-zero to fail
  * (its err set).  0 / -1. */
 int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, size_t errlen),
             void *arg, char *err, size_t errlen);

@@ -98,9 +98,13 @@ static void scan_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
     r.size = sqlite3_value_int64(v[2]);
     r.node = scan_node(sc->c, v[3]);
     r.alloc_ns = sqlite3_value_int64(v[4]);
-    r.free_ns = sqlite3_value_type(v[5]) == SQLITE_NULL
-                    ? -1
-                    : (long long)((uint64_t)r.alloc_ns + (uint64_t)sqlite3_value_int64(v[5]));
+    r.free_ns = -1;
+    r.temporary = 0;
+    if (sqlite3_value_type(v[5]) != SQLITE_NULL) { /* lifetime, ~lifetime when temporary */
+        int64_t life = sqlite3_value_int64(v[5]);
+        r.temporary = life < 0;
+        r.free_ns = (long long)((uint64_t)r.alloc_ns + (uint64_t)(life < 0 ? ~life : life));
+    }
     if (scan_impossible(&r, v[5], sc->err, sizeof sc->err) || scan_weigh(sc, &r, argc, v) ||
         sc->fn(&r, sc->arg, sc->err, sizeof sc->err) != 0) {
         sc->failed = 1;
@@ -128,9 +132,9 @@ int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, siz
     if (sqlite3_create_function(c->d->db, "heapql_scan", nargs, SQLITE_UTF8, &sc, NULL,
                                 scan_step, scan_final) != SQLITE_OK ||
         sqlite3_prepare_v2(c->d->db,
-                           nargs == 7 ? "SELECT heapql_scan(id, who, size, callsite_id, alloc_ns, "
+                           nargs == 7 ? "SELECT heapql_scan(rowid, who, size, callsite_id, alloc_ns, "
                                         "lifetime_ns, weight) FROM alloc_rows NOT INDEXED"
-                                      : "SELECT heapql_scan(id, who, size, callsite_id, alloc_ns, "
+                                      : "SELECT heapql_scan(rowid, who, size, callsite_id, alloc_ns, "
                                         "lifetime_ns) FROM alloc_rows NOT INDEXED",
                            -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, errlen, "database error: %s", sqlite3_errmsg(c->d->db));

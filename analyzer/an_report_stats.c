@@ -4,12 +4,10 @@
  *
  * The scan uses the recorder's definitions: a block is live at the peak
  * when alloc_ns <= peak_ns < free_ns of its process image; it is temporary
- * when it was freed before its thread allocated anything else (the thread's
- * next row in id order); leaked when never freed.  A time window selects
- * allocations by alloc_ns but the "next allocation" may lie outside it.
- * A sampled recording's rows count by their weight; there the next row of
- * a thread is its next *sampled* allocation, so a scan's temporary count
- * overstates (callsite_stats has the shim's exact flag).  An aggregated
+ * when the recorder flagged it so (allocations.temporary: freed before its
+ * thread allocated anything else, the same flag callsite_stats counts);
+ * leaked when never freed.  A time window selects allocations by alloc_ns.
+ * A sampled recording's rows count by their weight.  An aggregated
  * recording has no rows: an_ctx_no_rows says so.
  */
 #include "an_report_int.h"
@@ -17,19 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct pend_s {
-    int node;
-    int counted;        /* inside the window */
-    long long free_ns;  /* -1: never freed */
-    long long n;        /* blocks the row stands for (sampled recordings) */
-} pend_t;
-
 typedef struct scan_state_s {
     an_ctx_t *c;
     an_procs_t procs;
-    an_map_t threads;   /* (pid, tid) -> index in pend */
-    pend_t *pend;
-    size_t n_pend, cap_pend;
     long long short_ns; /* 0: not counted */
 } scan_state_t;
 
@@ -44,37 +32,16 @@ static int stats_alloc(an_ctx_t *c, char *err, size_t errlen)
     return 0;
 }
 
-static void pend_settle(scan_state_t *s, const pend_t *p, long long next_alloc_ns)
+static int stats_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
 {
-    if (p->counted && p->free_ns >= 0 && (next_alloc_ns < 0 || p->free_ns < next_alloc_ns))
-        s->c->stats[p->node].temporary += p->n;
-}
-
-static int pend_slot(scan_state_t *s, long long key, pend_t **out)
-{
-    int i = an_map_get(&s->threads, key);
-    if (i >= 0) {
-        *out = &s->pend[i];
-        return 1;
-    }
-    if (s->n_pend == s->cap_pend) {
-        size_t cap = s->cap_pend ? s->cap_pend * 2 : 64;
-        pend_t *v = realloc(s->pend, cap * sizeof *v);
-        if (!v)
-            return -1;
-        s->pend = v;
-        s->cap_pend = cap;
-    }
-    if (an_map_put(&s->threads, key, (int)s->n_pend) != 0)
-        return -1;
-    *out = &s->pend[s->n_pend++];
-    return 0;
-}
-
-static void stats_count(scan_state_t *s, const an_arow_t *r)
-{
+    scan_state_t *s = arg;
     an_stat_t *st = &s->c->stats[r->node];
-    long long peak = an_procs_peak(&s->procs, r->pid, r->alloc_ns);
+    long long peak;
+    (void)err;
+    (void)errlen;
+    if (!an_filter_in_window(&s->c->o->filter, r->alloc_ns))
+        return 0;
+    peak = an_procs_peak(&s->procs, r->pid, r->alloc_ns);
     st->allocs += r->n;
     st->bytes = an_sat_add(st->bytes, r->bytes);
     if (r->free_ns >= 0)
@@ -87,28 +54,10 @@ static void stats_count(scan_state_t *s, const an_arow_t *r)
         st->peak_blocks += r->n;
         st->peak_bytes = an_sat_add(st->peak_bytes, r->bytes);
     }
+    if (r->temporary && r->free_ns >= 0)
+        st->temporary += r->n;
     if (s->short_ns > 0 && r->free_ns >= 0 && r->free_ns - r->alloc_ns < s->short_ns)
         st->short_lived += r->n;
-}
-
-static int stats_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
-{
-    scan_state_t *s = arg;
-    pend_t *p;
-    long long key = (long long)(((unsigned long long)r->pid << 32) ^ (unsigned long long)r->tid);
-    int had = pend_slot(s, key, &p);
-    if (had < 0) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    if (had)
-        pend_settle(s, p, r->alloc_ns);
-    p->node = r->node;
-    p->free_ns = r->free_ns;
-    p->n = r->n;
-    p->counted = an_filter_in_window(&s->c->o->filter, r->alloc_ns);
-    if (p->counted)
-        stats_count(s, r);
     return 0;
 }
 
@@ -122,11 +71,7 @@ static int stats_scan(an_ctx_t *c, int want_short, char *err, size_t errlen)
     if (an_procs_load(c->d, &s.procs, err, errlen) != 0)
         return -1;
     rc = an_scan(c, stats_row, &s, err, errlen);
-    for (size_t i = 0; rc == 0 && i < s.n_pend; i++)
-        pend_settle(&s, &s.pend[i], -1);
     an_procs_free(&s.procs);
-    an_map_free(&s.threads);
-    free(s.pend);
     c->scanned = 1;
     return rc;
 }

@@ -327,7 +327,8 @@ static void write_allocs(sqlite3 *db, const alloc_t *a, size_t n, const int64_t 
                          cstat_t *cs)
 {
     sqlite3_stmt *st = prep(db, "INSERT INTO allocations (id, pid, tid, kind, ptr, size, usable_size, "
-                                "callsite_id, alloc_ns, free_ns) VALUES (?,4242,?,?,?,?,?,?,?,?)");
+                                "callsite_id, alloc_ns, free_ns, temporary) "
+                                "VALUES (?,4242,?,?,?,?,?,?,?,?,?)");
     for (size_t i = 0; i < n; i++) {
         const alloc_t *x = &a[i];
         uint32_t usable = (x->size + 15) & ~15u;
@@ -343,6 +344,7 @@ static void write_allocs(sqlite3 *db, const alloc_t *a, size_t n, const int64_t 
             sqlite3_bind_int64(st, 9, x->free_ns);
         else
             sqlite3_bind_null(st, 9);
+        sqlite3_bind_int(st, 10, x->temp);
         step(db, st);
         cstat_t *c = &cs[x->stack];
         c->n++;

@@ -14,12 +14,14 @@
  */
 #include "coll_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "hq_ring.h"
 
 #define DRAIN_ZERO_CHUNK (1u << 30)
+#define DRAIN_AHEAD 16 /* records whose live-block slot is prefetched before their turn */
 static inline int64_t drain_time(const coll_t *c, coll_proc_t *p, uint64_t raw)
 {
     int64_t t;
@@ -167,11 +169,36 @@ static void drain_release(coll_proc_t *p, uint64_t from, uint64_t to)
     p->tail = to;
 }
 
+/* If a sealed record is at *pos: prefetch the live-block slot it will
+ * touch, step *pos past it and return 1.  It reads the ring in place and
+ * trusts nothing it reads: a wrong guess only loads a useless line. */
+static int drain_peek(coll_proc_t *p, uint64_t *pos)
+{
+    const uint8_t *d = hq_ring_data(p->hdr);
+    uint64_t mask = p->capacity - 1;
+    const hq_rec_t *r = (const hq_rec_t *)(d + (*pos & mask));
+    size_t off = 0;
+    uint32_t len;
+    if (__atomic_load_n(&r->seal, __ATOMIC_ACQUIRE) != HQ_SEAL(*pos))
+        return 0;
+    len = r->len;
+    if (len < sizeof(hq_rec_t) || (len & 7u))
+        return 0;
+    if (r->type == HQ_REC_ALLOC && len >= sizeof(hq_rec_alloc_t))
+        off = offsetof(hq_rec_alloc_t, ptr);
+    else if (r->type == HQ_REC_FREE && len >= sizeof(hq_rec_free_t))
+        off = offsetof(hq_rec_free_t, ptr);
+    if (off) /* 8-aligned: never split by the end of the ring */
+        coll_blocks_prefetch(&p->blocks, *(const uint64_t *)(d + ((*pos + off) & mask)));
+    *pos += len;
+    return 1;
+}
+
 long coll_drain_ring(coll_t *c, coll_proc_t *p, long max)
 {
-    uint64_t start = p->tail;
+    uint64_t start = p->tail, ahead = p->tail; /* [tail, ahead): peeked at */
     long n = 0;
-    int rc = 0;
+    int rc = 0, peeked = 0;
     if (p->stopped || !p->hdr)
         return 0;
     if (p->hdr->capacity != p->capacity) {
@@ -179,6 +206,8 @@ long coll_drain_ring(coll_t *c, coll_proc_t *p, long max)
         return 0;
     }
     while (n < max) {
+        while (peeked < DRAIN_AHEAD && drain_peek(p, &ahead))
+            peeked++;
         int len = hq_ring_read(p->hdr, p->tail, c->recbuf, HQ_REC_MAX);
         if (len == 0)
             break;
@@ -191,6 +220,12 @@ long coll_drain_ring(coll_t *c, coll_proc_t *p, long max)
             break;
         p->tail += (uint32_t)len;
         n++;
+        if (peeked > 0 && ahead >= p->tail) {
+            peeked--;
+        } else {
+            ahead = p->tail;
+            peeked = 0;
+        }
         if (rc > 0)
             break;
     }

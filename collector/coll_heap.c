@@ -3,7 +3,9 @@
  * peak, per-callsite figures, temporaries.
  *
  * A block's row is written once, when it ends (freed, or still live when its
- * image ends: free_ns NULL).  realloc arrives as REALLOC_FREE (old block,
+ * image ends: free_ns NULL), so rows, and their ids, are in the order
+ * blocks ended.  coll_block_t.id, the allocation order, stays in the
+ * collector (temporaries).  realloc arrives as REALLOC_FREE (old block,
  * before the real call) then an ALLOC of kind realloc on the same thread;
  * the old block is parked on its thread in between so that REALLOC_FAIL can
  * revive it.
@@ -134,8 +136,10 @@ static inline int64_t heap_who(const coll_t *c, const coll_proc_t *p, const coll
 }
 
 /* The block's row, encoded as schema/v1.sql says (the view allocations
- * decodes it). */
-static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int64_t free_ns)
+ * decodes it); its id is the next rowid (coll_batch.c).  temp: freed
+ * before its thread allocated anything else. */
+static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int64_t free_ns,
+                    int temp)
 {
     coll_batch_t *rows = &c->batch[COLL_B_ALLOCS];
     int64_t *v, cs;
@@ -143,16 +147,17 @@ static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int6
         return 0;
     v = coll_batch_slot(rows);
     cs = p->slots[b->slot].callsite_id;
-    v[0] = (int64_t)b->id;
-    v[1] = heap_who(c, p, b);
-    v[2] = heap_ptr(c, b->ptr);
-    v[3] = (int64_t)b->size;
-    v[4] = (int64_t)(b->usable - (uint64_t)heap_glibc_usable(b->size));
-    v[5] = cs ? cs : COLL_NULL;
-    v[6] = b->alloc_ns;
-    v[7] = free_ns == COLL_NULL ? COLL_NULL : free_ns - b->alloc_ns;
+    v[0] = heap_who(c, p, b);
+    v[1] = heap_ptr(c, b->ptr);
+    v[2] = (int64_t)b->size;
+    v[3] = (int64_t)(b->usable - (uint64_t)heap_glibc_usable(b->size));
+    v[4] = cs ? cs : COLL_NULL;
+    v[5] = b->alloc_ns;
+    v[6] = free_ns == COLL_NULL ? COLL_NULL : free_ns - b->alloc_ns;
+    if (temp && free_ns != COLL_NULL)
+        v[6] = ~v[6]; /* a temporary: the lifetime's complement, below 0 */
     if (c->sample_rate)
-        v[8] = coll_batch_real(hq_sample_weight(b->size, c->sample_rate));
+        v[7] = coll_batch_real(hq_sample_weight(b->size, c->sample_rate));
     return coll_batch_push(rows) == 0 ? 0 : coll_db_failed(c);
 }
 
@@ -164,7 +169,7 @@ static int heap_freed(coll_t *c, coll_proc_t *p, const coll_block_t *b, heap_est
     sl->free_count += e.units;
     sl->temporary_count += temp ? e.units : 0;
     p->free_calls += e.units;
-    return heap_row(c, p, b, free_ns);
+    return heap_row(c, p, b, free_ns, temp);
 }
 
 /* r: the free (sampled runs: the shim knows a same-thread temporary). */
@@ -186,7 +191,7 @@ static int heap_missed(coll_t *c, coll_proc_t *p, const coll_block_t *old, int64
 {
     p->missed_frees++;
     heap_sub(p, old, heap_est(c, old));
-    return heap_row(c, p, old, t);
+    return heap_row(c, p, old, t, 0);
 }
 
 static inline uint32_t heap_stack_slot(const coll_proc_t *p, uint32_t stack_id)
@@ -318,8 +323,8 @@ static int heap_cmp_id(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-/* The image ended: its live blocks become rows with free_ns NULL (in id
- * order, so they append to the table).  Slot live values stay: they are
+/* The image ended: its live blocks become rows with free_ns NULL, in
+ * allocation order.  Slot live values stay: they are
  * the leaks per callsite. */
 int coll_heap_end(coll_t *c, coll_proc_t *p)
 {
@@ -337,7 +342,7 @@ int coll_heap_end(coll_t *c, coll_proc_t *p)
         heap_est_t e = heap_est(c, &live[i]);
         p->leaked_blocks += e.units;
         p->leaked_bytes += e.bytes;
-        rc = heap_row(c, p, &live[i], COLL_NULL);
+        rc = heap_row(c, p, &live[i], COLL_NULL, 0);
     }
     free(live);
     return rc;

@@ -32,6 +32,11 @@ struct pollfd;
 #define COLL_GRACE_NS 100000000ull         /* wait for an unsealed record of an ended process */
 #define COLL_HELLO_NS 2000000000ull        /* a connection has this long to send its hello */
 #define COLL_DRAIN_MAX 16384               /* records per ring per turn */
+/* A turn that drained fewer records caught up with the program: the loop
+ * then waits 1 ms (not 0) before the next, so records come in batches whose
+ * live-block slots are prefetched ahead (coll_drain.c), and the collector
+ * does not take a core from the program to chase single records. */
+#define COLL_DRAIN_FULL 4096
 #define COLL_MAX_CONNS 64                  /* handshakes in progress */
 #define COLL_MAX_STACK_ID (1u << 26)       /* larger stack ids are taken as corruption */
 #define COLL_REASON_LEN 160
@@ -42,11 +47,6 @@ struct pollfd;
 #define COLL_DB_PAGE_SIZE 16384
 
 /* ---- rows for the database (coll_batch.c, coll_writer.c) ------------------ */
-typedef struct coll_batch_key_s {
-    int64_t key;
-    uint32_t row;
-} coll_batch_key_t;
-
 struct coll_batch_s;
 
 /* A block of rows for one statement. */
@@ -82,26 +82,18 @@ typedef struct coll_writer_s {
     char fail[256];
 } coll_writer_t;
 
-#define COLL_BATCH_SORTED 1u  /* insert in the order of the first column (rowid) */
-
 typedef struct coll_batch_s {
     coll_writer_t *w;
     sqlite3 *db;
     sqlite3_stmt *insert;     /* INSERT ... SELECT FROM heapql_rows; NULL for an UPDATE */
-    sqlite3_stmt *append;     /* sorted: the same without the rowid (coll_batch_appends) */
     sqlite3_stmt *single;     /* the UPDATE, one row per execution */
-    int64_t last_rowid;       /* sorted: the largest rowid written so far */
-    const char *why;          /* a failure that is not SQLite's */
     int ncols;                /* parameters per row */
-    unsigned flags;
     uint32_t text_cols;       /* bit i: column i is text */
     uint32_t real_cols;       /* bit i: column i is a double (coll_batch_real) */
     int oom;
     size_t cap;               /* rows per block */
     coll_rows_t *cur;         /* filled by the loop */
     coll_rows_t *spare;       /* written blocks (under w->lock) */
-    coll_rows_t *tmp;         /* writer side: sorted copy */
-    coll_batch_key_t *keys;   /* writer side: 2 * cap */
 } coll_batch_t;
 
 enum coll_batch_id {
@@ -298,12 +290,7 @@ int coll_db_flush(coll_t *c);      /* every batch's rows to the writer */
 
 /* coll_batch.c */
 int coll_batch_init(coll_batch_t *b, coll_writer_t *w, sqlite3 *db, const char *head,
-                    const char *tail, int ncols, size_t cap_rows, unsigned flags);
-/* A sorted batch: head is its INSERT without the first column (the rowid).
- * Runs of rows that extend the table (rowid = largest + 1, + 2, ...) go
- * through it: SQLite then picks those rowids itself, without the seek that
- * checks an explicit rowid for a conflict. */
-int coll_batch_appends(coll_batch_t *b, const char *head);
+                    const char *tail, int ncols, size_t cap_rows);
 /* coll_rowsrc.c: the virtual table heapql_rows (columns c0 .. c15) on db,
  * showing *src (before any batch). */
 #define COLL_ROWSRC_COLS 16

@@ -39,11 +39,7 @@ static void map_release(void *slots, size_t bytes)
         munmap(slots, bytes);
 }
 
-static inline size_t block_hash(uint64_t ptr)
-{
-    uint64_t h = (ptr >> 4) * 0x9e3779b97f4a7c15ull;
-    return (size_t)(h ^ (h >> 29));
-}
+#define block_hash coll_block_hash
 
 int coll_blocks_init(coll_blocks_t *m, size_t capacity_pow2)
 {

@@ -17,7 +17,7 @@
 /* One live block.  ptr 0 marks an empty slot (no allocation returns 0). */
 typedef struct coll_block_s {
     uint64_t ptr;
-    uint64_t id;       /* allocations.id */
+    uint64_t id;       /* allocation order (temporaries), not the row's id */
     uint64_t size;
     uint64_t usable;
     int64_t alloc_ns;
@@ -36,6 +36,35 @@ typedef struct coll_blocks_s {
     size_t mask;       /* capacity - 1 */
     size_t count;
 } coll_blocks_t;
+
+static inline size_t coll_block_hash(uint64_t ptr)
+{
+    uint64_t h = (ptr >> 4) * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* Start loading the slot where ptr's block is or will be: the drain calls
+ * this a few records ahead, so the insert or take finds it in the cache
+ * (the table is far larger than the caches; every probe would miss). */
+static inline void coll_map_prefetch(const void *p)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    /* GCC 12's dead-code pass drops a __builtin_prefetch whose address is
+     * loaded from memory read nowhere else (the ring, in coll_drain.c) */
+    __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p);
+#endif
+}
+
+static inline void coll_blocks_prefetch(const coll_blocks_t *m, uint64_t ptr)
+{
+    if (m->slots) {
+        const coll_block_t *b = &m->slots[coll_block_hash(ptr) & m->mask];
+        coll_map_prefetch(b);
+        coll_map_prefetch((const char *)(b + 1) - 1);
+    }
+}
 
 /* 0 ok, -1 out of memory. */
 int coll_blocks_init(coll_blocks_t *m, size_t capacity_pow2);

@@ -10,8 +10,9 @@
 
 #include <stdio.h>
 
-#define TABLES_ALLOCS_CAP 16384 /* rows per allocations block: larger sorted runs */
-/* alloc_rows after its id, as schema/v1.sql encodes them (coll_heap.c) */
+#define TABLES_ALLOCS_CAP 16384 /* rows per allocations block */
+/* alloc_rows without its id (SQLite appends), as schema/v1.sql encodes them
+ * (coll_heap.c) */
 #define TABLES_ALLOCS_COLS "who, ptr, size, usable_delta, callsite_id, alloc_ns, lifetime_ns"
 
 typedef struct tables_def_s {
@@ -20,7 +21,6 @@ typedef struct tables_def_s {
                               * head is a whole single-row statement */
     int ncols;
     size_t cap;
-    unsigned flags;
     uint32_t text_cols;
 } tables_def_t;
 
@@ -38,43 +38,38 @@ typedef struct tables_def_s {
 
 static const tables_def_t tables_defs[] = {
     {COLL_B_ALLOCS,
-     "INSERT INTO alloc_rows(id, " TABLES_ALLOCS_COLS ")", "", 8, TABLES_ALLOCS_CAP,
-     COLL_BATCH_SORTED, 0},
+     "INSERT INTO alloc_rows(" TABLES_ALLOCS_COLS ")", "", 7, TABLES_ALLOCS_CAP, 0},
     {COLL_B_SAMPLES, "INSERT INTO samples(pid, ns, rss_bytes, heap_bytes, heap_blocks)", "",
-     5, 1024, 0, 0},
+     5, 1024, 0},
     {COLL_B_VM,
      "INSERT INTO vm_events(pid, tid, kind, addr, length, prot, flags, callsite_id, ns, old_addr, "
-     "old_length, result)", "", 12, 1024, 0, 0},
-    {COLL_B_FRAMES, "INSERT INTO frames(id, module_id, rel_pc)", "", 3, 4096, 0, 0},
-    {COLL_B_CALLSITES, "INSERT INTO callsites(id, parent_id, frame_id, depth)", "", 4, 4096,
-     0, 0},
-    {COLL_B_THREADS, "INSERT INTO threads(pid, tid, name, start_ns, end_ns)", "", 5, 256, 0,
+     "old_length, result)", "", 12, 1024, 0},
+    {COLL_B_FRAMES, "INSERT INTO frames(id, module_id, rel_pc)", "", 3, 4096, 0},
+    {COLL_B_CALLSITES, "INSERT INTO callsites(id, parent_id, frame_id, depth)", "", 4, 4096, 0},
+    {COLL_B_THREADS, "INSERT INTO threads(pid, tid, name, start_ns, end_ns)", "", 5, 256,
      1u << 2},
     {COLL_B_STATS,
      "INSERT INTO callsite_stats(callsite_id, pid, alloc_count, alloc_bytes, usable_bytes, "
      "free_count, peak_blocks, peak_bytes, leaked_blocks, leaked_bytes, temporary_count, "
-     "failed_count)", TABLES_STATS_UPSERT, 12, 1024, 0, 0},
+     "failed_count)", TABLES_STATS_UPSERT, 12, 1024, 0},
     {COLL_B_PROCS, "INSERT INTO processes(id, pid, ppid, exe, cmdline, start_ns, forked)",
-     "", 7, 64, 0, 1u << 3 | 1u << 4},
+     "", 7, 64, 1u << 3 | 1u << 4},
     {COLL_B_PROC_END,
      "UPDATE processes SET end_ns=?2, exit_code=?3, exit_signal=?4, end_reason=?5, "
      "peak_heap_bytes=?6, peak_heap_blocks=?7, peak_ns=?8, peak_rss_bytes=?9, alloc_calls=?10, "
      "free_calls=?11, failed_allocs=?12, unknown_frees=?13, ring_waits=?14, ring_wait_ns=?15, "
      "lost_events=?16, missed_frees=?17, unsampled_frees=?18, preexisting_frees=?19 WHERE id=?1",
-     NULL, 19, 64, 0, 1u << 4},
+     NULL, 19, 64, 1u << 4},
     {COLL_B_MODULES,
      "INSERT INTO modules(id, pid, path, build_id, start, end, file_offset, load_bias, is_main, "
-     "load_ns)", "", 10, 256, 0, 1u << 2 | 1u << 3},
-    {COLL_B_UNLOAD, "UPDATE modules SET unload_ns=?2 WHERE id=?1", NULL, 2, 64, 0, 0},
+     "load_ns)", "", 10, 256, 1u << 2 | 1u << 3},
+    {COLL_B_UNLOAD, "UPDATE modules SET unload_ns=?2 WHERE id=?1", NULL, 2, 64, 0},
 };
 
-/* A sampled run: each row also carries its weight (column 8, a double). */
+/* A sampled run: each row also carries its weight (column 7, a double). */
 static const tables_def_t tables_allocs_sampled = {
-    COLL_B_ALLOCS, "INSERT INTO alloc_rows(id, " TABLES_ALLOCS_COLS ", weight)", "", 9,
-    TABLES_ALLOCS_CAP, COLL_BATCH_SORTED, 0};
-
-/* The same without the rowid (coll_batch_appends). */
-#define TABLES_ALLOCS_APPEND "INSERT INTO alloc_rows(" TABLES_ALLOCS_COLS
+    COLL_B_ALLOCS, "INSERT INTO alloc_rows(" TABLES_ALLOCS_COLS ", weight)", "", 8,
+    TABLES_ALLOCS_CAP, 0};
 
 int coll_tables_init(coll_t *c)
 {
@@ -87,14 +82,10 @@ int coll_tables_init(coll_t *c)
         if (d->id == COLL_B_ALLOCS && c->sample_rate)
             d = &tables_allocs_sampled;
         coll_batch_t *b = &c->batch[d->id];
-        if (coll_batch_init(b, &c->w, c->db, d->head, d->tail, d->ncols, d->cap, d->flags) != 0)
+        if (coll_batch_init(b, &c->w, c->db, d->head, d->tail, d->ncols, d->cap) != 0)
             return coll_fail(c, "cannot prepare batch inserts: %s", sqlite3_errmsg(c->db));
         b->text_cols = d->text_cols;
-        b->real_cols = d == &tables_allocs_sampled ? 1u << 8 : 0;
-        if (d->id == COLL_B_ALLOCS &&
-            coll_batch_appends(b, c->sample_rate ? TABLES_ALLOCS_APPEND ", weight)"
-                                                 : TABLES_ALLOCS_APPEND ")") != 0)
-            return coll_fail(c, "cannot prepare batch inserts: %s", sqlite3_errmsg(c->db));
+        b->real_cols = d == &tables_allocs_sampled ? 1u << 7 : 0;
     }
     return 0;
 }

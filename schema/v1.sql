@@ -131,13 +131,15 @@ CREATE TABLE callsites (
 --                 for that request: ((size + 23) & -16) + ((size < 9) << 4)
 --                 - 8, that is max(size + 23, 32) rounded down to 16, less 8;
 --                 0 for nearly every glibc block
---   lifetime_ns   free_ns - alloc_ns; NULL: never freed
+--   lifetime_ns   free_ns - alloc_ns, or ~(free_ns - alloc_ns) (below 0) for a
+--                 temporary block; NULL: never freed
 --   weight        a real; NULL: 1 (every row of a full recording)
 -- The columns have no declared type nor NOT NULL: SQLite stores the
 -- collector's integers as they are and skips the per-column checks (a
--- fifth of the CPU of an insert).
+-- fifth of the CPU of an insert).  The id is the rowid, not a column: an
+-- INTEGER PRIMARY KEY would cost every record a byte (its NULL).  Rows are
+-- written as their blocks end, so ids follow that order.
 CREATE TABLE alloc_rows (
-    id           INTEGER PRIMARY KEY,  -- allocation order within the run
     who,
     ptr,
     size,
@@ -152,8 +154,9 @@ CREATE TABLE alloc_rows (
 -- meta (a missing key is 0).  No join: SQLite flattens the view into the
 -- query, so a filter on id is a rowid range.
 -- free_ns NULL: never freed (a leak, or alive when recording stopped).
+-- temporary 1: freed before its thread allocated anything else.
 CREATE VIEW allocations AS
-    SELECT id,
+    SELECT rowid AS id,
            (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'pid_base')
                + ((who + 68719476736) >> 37) AS pid,
            (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'pid_base')
@@ -166,39 +169,45 @@ CREATE VIEW allocations AS
            ((size + 23) & -16) + ((size < 9) << 4) - 8 + usable_delta AS usable_size,
            callsite_id,
            alloc_ns,
-           alloc_ns + lifetime_ns AS free_ns,
-           ifnull(weight, 1.0) AS weight
+           alloc_ns + max(lifetime_ns, ~lifetime_ns) AS free_ns,
+           ifnull(weight, 1.0) AS weight,
+           ifnull(lifetime_ns < 0, 0) AS temporary
     FROM alloc_rows;
 
 -- Writing through the view (hand-made databases, tests) encodes the same
 -- way, with ptr_base only; kind keeps its low 5 bits (every allocation
--- kind is below 32).
+-- kind is below 32); temporary NULL is 0.
 CREATE TRIGGER allocations_insert INSTEAD OF INSERT ON allocations BEGIN
-    INSERT INTO alloc_rows (id, who, ptr, size, usable_delta, callsite_id, alloc_ns,
+    INSERT INTO alloc_rows (rowid, who, ptr, size, usable_delta, callsite_id, alloc_ns,
                             lifetime_ns, weight)
     VALUES (NEW.id,
             ((NEW.pid - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'pid_base')) << 37)
                 + ((NEW.tid - NEW.pid) << 5) + (NEW.kind & 31),
             (NEW.ptr - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ptr_base')) << 1,
             NEW.size, NEW.usable_size - (((NEW.size + 23) & -16) + ((NEW.size < 9) << 4) - 8),
-            NEW.callsite_id, NEW.alloc_ns, NEW.free_ns - NEW.alloc_ns, nullif(NEW.weight, 1.0));
+            NEW.callsite_id, NEW.alloc_ns,
+            CASE WHEN ifnull(NEW.temporary, 0) THEN ~(NEW.free_ns - NEW.alloc_ns)
+                 ELSE NEW.free_ns - NEW.alloc_ns END,
+            nullif(NEW.weight, 1.0));
 END;
 
 CREATE TRIGGER allocations_update INSTEAD OF UPDATE ON allocations BEGIN
     UPDATE alloc_rows SET
-        id = NEW.id,
+        rowid = NEW.id,
         who = ((NEW.pid - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'pid_base')) << 37)
               + ((NEW.tid - NEW.pid) << 5) + (NEW.kind & 31),
         ptr = (NEW.ptr - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ptr_base')) << 1,
         size = NEW.size,
         usable_delta = NEW.usable_size - (((NEW.size + 23) & -16) + ((NEW.size < 9) << 4) - 8),
         callsite_id = NEW.callsite_id, alloc_ns = NEW.alloc_ns,
-        lifetime_ns = NEW.free_ns - NEW.alloc_ns, weight = nullif(NEW.weight, 1.0)
-    WHERE id = OLD.id;
+        lifetime_ns = CASE WHEN ifnull(NEW.temporary, 0) THEN ~(NEW.free_ns - NEW.alloc_ns)
+                           ELSE NEW.free_ns - NEW.alloc_ns END,
+        weight = nullif(NEW.weight, 1.0)
+    WHERE rowid = OLD.id;
 END;
 
 CREATE TRIGGER allocations_delete INSTEAD OF DELETE ON allocations BEGIN
-    DELETE FROM alloc_rows WHERE id = OLD.id;
+    DELETE FROM alloc_rows WHERE rowid = OLD.id;
 END;
 
 -- Address-space events: mmap, munmap, mremap, brk, sbrk called by the

@@ -104,7 +104,8 @@ static int al_cmp(const void *pa, const void *pb, void *arg)
     long long x = key == TUI_AS_SIZE ? a->size : key == TUI_AS_LIFE ? al_life(a) : 0;
     long long y = key == TUI_AS_SIZE ? b->size : key == TUI_AS_LIFE ? al_life(b) : 0;
     if (key == TUI_AS_TIME || x == y) /* time ascending; ties in time order */
-        r = a->id < b->id ? -1 : a->id > b->id;
+        r = a->alloc_ns != b->alloc_ns ? (a->alloc_ns < b->alloc_ns ? -1 : 1)
+                                       : (a->id < b->id ? -1 : a->id > b->id);
     else
         r = x > y ? -1 : 1;
     return rev ? -r : r;

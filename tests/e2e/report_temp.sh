@@ -9,6 +9,12 @@ line_of() { grep -n "/\* $1 \*/" "$SRC" | head -1 | cut -d: -f1; }
 record t.db "$HQ_PROGS/rep_temp"
 check_eq 0 "$RC" "recording exit status"
 check_eq 1001 "$(q t.db 'SELECT sum(temporary_count) FROM callsite_stats')" "recorder: temporaries"
+check_eq 1001 "$(q t.db 'SELECT sum(temporary) FROM allocations')" "allocations.temporary"
+check_eq 0 "$(q t.db 'SELECT count(*) FROM allocations WHERE temporary AND free_ns IS NULL')" \
+    "no live block is temporary"
+# rows are written as blocks end: the kept block, freed last, is the last freed row
+check_eq 128 "$(q t.db 'SELECT size FROM allocations WHERE free_ns IS NOT NULL ORDER BY id DESC LIMIT 1')" \
+    "ids in the order blocks ended"
 
 json=$("$H" report t.db temporary --max-lifetime 100 --format json | tr -d '\n')
 check_match '"allocs": 1003, *"temporary": 1001, *"short_lived": 1002, *"max_lifetime_ns": 100000000, *"stacks": 3' "$json" "totals"

@@ -97,8 +97,10 @@ static void check_tree(const char *db)
 static void check_allocations(const char *db)
 {
     CHECK_EQ(ft_q(db, "SELECT count(*) FROM allocations"), 6);
+    /* rows are written as blocks end: freed ones in the order of their
+     * frees, then the live ones in allocation order */
     CHECK_EQ(ft_q(db, "SELECT group_concat(id) = '1,2,3,4,5,6' FROM (SELECT id FROM allocations "
-                      "ORDER BY alloc_ns)"), 1);
+                      "ORDER BY free_ns IS NULL, free_ns, alloc_ns)"), 1);
     CHECK_EQ(ft_q(db, "SELECT count(*) FROM allocations WHERE free_ns IS NULL"), 2);
     CHECK_EQ(ft_q(db, "SELECT sum(size) FROM leaks"), 310);
     CHECK_EQ(ft_q(db, "SELECT count(*) FROM leaks WHERE ptr IN (0x5000, 0x6000)"), 2);

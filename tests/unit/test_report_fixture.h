@@ -19,7 +19,8 @@
  *   H cs16  rec app.c:52 <- rec app.c:50 <- rec app.c:50 <- main app.c:44
  *           2 x 32 B, both temporary
  * Totals: 22 allocations (malloc 20, calloc 1, realloc 1), 81404 B, 15 frees,
- * leaked 76052 B in 7 blocks (user: 300 B in 3), temporary 13.
+ * leaked 76052 B in 7 blocks (user: 300 B in 3), temporary 13 (flagged as
+ * the recorder flags them: allocations.temporary).
  */
 #ifndef TEST_REPORT_FIXTURE_H
 #define TEST_REPORT_FIXTURE_H
@@ -73,13 +74,15 @@ static const char fx_data_sql[] =
     " (5,100,100,0,100000,100,104,3,10000,NULL),(6,100,100,0,100200,100,104,3,11000,NULL),"
     " (7,100,100,0,100400,100,104,3,12000,NULL);"
     "WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM k WHERE i < 9)"
-    " INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns) SELECT 8+i,100,100,0,200000,16,24,7,100000+i*1000,100500+i*1000"
+    " INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns,temporary)"
+    " SELECT 8+i,100,100,0,200000,16,24,7,100000+i*1000,100500+i*1000,1"
     " FROM k;"
-    "INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns) VALUES (18,100,100,1,300000,64,72,17,200000,1500000000),"
-    " (19,100,100,0,400000,5000,5008,5,999000000,1350000000),"
-    " (20,100,100,0,500000,32,40,16,1300000000,1300000100),"
-    " (21,100,100,0,500000,32,40,16,1300001000,1900000000),"
-    " (22,100,101,2,600000,64,72,17,1400000000,1400000050);"
+    "INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns,"
+    "temporary) VALUES (18,100,100,1,300000,64,72,17,200000,1500000000,0),"
+    " (19,100,100,0,400000,5000,5008,5,999000000,1350000000,0),"
+    " (20,100,100,0,500000,32,40,16,1300000000,1300000100,1),"
+    " (21,100,100,0,500000,32,40,16,1300001000,1900000000,1),"
+    " (22,100,101,2,600000,64,72,17,1400000000,1400000050,1);"
     "INSERT INTO callsite_stats VALUES"
     " (3,100,3,300,312,0,3,300,3,300,0,1),(5,100,1,5000,5008,1,1,5000,0,0,0,0),"
     " (7,100,10,160,240,10,0,0,0,0,10,0),(9,100,1,73728,73736,0,1,73728,1,73728,0,0),"

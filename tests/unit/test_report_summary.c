@@ -132,8 +132,8 @@ static void test_processes(const char *dir)
         " peak_heap_bytes,peak_heap_blocks,peak_ns,alloc_calls,free_calls) VALUES (2,200,100,"
         " '/src/app','./app --fast',500000000,1000000000,3,'exit',1,100000,1,700000000,1,1);"
         "INSERT INTO callsites VALUES (70,4,6,2);"
-        "INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns)"
-        " VALUES (23,200,200,0,4096,100000,100000,70,600000000,900000000);"
+        "INSERT INTO allocations (id,pid,tid,kind,ptr,size,usable_size,callsite_id,alloc_ns,free_ns,"
+        " temporary) VALUES (23,200,200,0,4096,100000,100000,70,600000000,900000000,1);"
         "INSERT INTO callsite_stats VALUES (70,200,1,100000,100000,1,1,100000,0,0,1,0);"), 0);
     char *s = fx_summary(path, AN_FMT_TEXT, NULL);
     CHECK(fx_has(s, "  processes      2\n"));
