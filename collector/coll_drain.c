@@ -22,6 +22,10 @@
 
 #define DRAIN_ZERO_CHUNK (1u << 30)
 #define DRAIN_AHEAD 16 /* records whose live-block slot is prefetched before their turn */
+/* hdr->heartbeat_ns shares a cache line with hdr->detached, which the shim
+ * reads at every record: written at every pass, it would cost the program
+ * a cache miss per record. */
+#define DRAIN_HEARTBEAT_NS 10000000ull
 static inline int64_t drain_time(const coll_t *c, coll_proc_t *p, uint64_t raw)
 {
     int64_t t;
@@ -231,7 +235,10 @@ long coll_drain_ring(coll_t *c, coll_proc_t *p, long max)
     }
     if (p->tail != start)
         drain_release(p, start, p->tail);
-    __atomic_store_n(&p->hdr->heartbeat_ns, c->now, __ATOMIC_RELAXED);
+    if (c->now - p->heartbeat >= DRAIN_HEARTBEAT_NS) {
+        __atomic_store_n(&p->hdr->heartbeat_ns, c->now, __ATOMIC_RELAXED);
+        p->heartbeat = c->now;
+    }
     return rc < 0 ? -1 : n;
 }
 

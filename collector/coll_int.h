@@ -147,6 +147,7 @@ typedef struct coll_proc_s {
     size_t map_bytes;
     uint64_t capacity;    /* as validated: a header that changes it is corrupt */
     uint64_t tail;
+    uint64_t heartbeat;   /* c->now last written to hdr->heartbeat_ns */
     int pidfd;            /* -1: none */
     int statm_fd;
     unsigned long long starttime; /* /proc/PID/stat field 22, to recognize the process */
