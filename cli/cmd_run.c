@@ -185,13 +185,13 @@ static int run_exit_status(int status)
 }
 
 /* Drive the collector until the program ends.  Returns the wait status.
- * If the collector fails, it stops recording and the program runs on. */
-static int run_loop(coll_t *c, pid_t pid, int *failed)
+ * If the collector fails, it stops recording, err says why, and the program
+ * runs on. */
+static int run_loop(coll_t *c, pid_t pid, int *failed, char *err, size_t errlen)
 {
-    char err[256];
     int status = 0;
     for (;;) {
-        if (!*failed && coll_step(c, 10, err, sizeof err) < 0) {
+        if (!*failed && coll_step(c, 10, err, errlen) < 0) {
             cli_error("recording stopped: %s (the program keeps running)", err);
             *failed = 1;
         }
@@ -383,7 +383,7 @@ int cmd_run(int argc, char **argv)
     run_opts_t o;
     run_state_t st;
     coll_summary_t sum;
-    char err[512];
+    char err[512], stop_err[512] = "";
     int rc, status, failed = 0;
     uint64_t connected;
     pid_t tui = -1;
@@ -406,11 +406,12 @@ int cmd_run(int argc, char **argv)
     }
     if (o.live && (tui = cli_live_start(st.db)) < 0)
         cli_error("cannot start the terminal UI: %s (recording goes on)", strerror(errno));
-    status = run_loop(st.coll, st.child.pid, &failed);
+    status = run_loop(st.coll, st.child.pid, &failed, stop_err, sizeof stop_err);
     coll_root_ended(st.coll, status);
     memset(&sum, 0, sizeof sum);
     if (coll_finish(st.coll, failed, &sum, err, sizeof err) != 0) {
-        cli_error("could not finish the database: %s", err);
+        if (!failed || strcmp(err, stop_err) != 0) /* the loop said it already */
+            cli_error("could not finish the database: %s", err);
         failed = 1;
     }
     connected = coll_connected(st.coll);
