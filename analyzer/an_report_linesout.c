@@ -6,11 +6,11 @@
  * gets its table, without source text, and a warning.
  */
 #include "an_report_lines.h"
+#include "an_source.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define SRC_MAX_BYTES (64 << 20)
 #define LINES_CONTEXT 3
 
 typedef struct src_s {
@@ -18,22 +18,6 @@ typedef struct src_s {
     char **line; /* [n + 1], 1-based */
     int n;
 } src_t;
-
-static char *src_read(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long size;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && size <= SRC_MAX_BYTES &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
-        size_t n = fread(buf, 1, (size_t)size, f);
-        buf[n] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
 
 static int src_split(src_t *s)
 {
@@ -59,17 +43,8 @@ static int src_split(src_t *s)
 
 static int src_load(an_ctx_t *c, const char *file, src_t *s)
 {
-    char cwd[1024], path[4096];
     memset(s, 0, sizeof *s);
-    s->buf = src_read(file);
-    if (!s->buf && file[0] != '/') {
-        an_db_meta(c->d, "cwd", cwd, sizeof cwd);
-        if (cwd[0]) {
-            snprintf(path, sizeof path, "%s/%s", cwd, file);
-            s->buf = src_read(path);
-        }
-    }
-    if (!s->buf)
+    if (!(s->buf = an_source_read(c->d, file, NULL, 0)))
         return -1;
     return src_split(s);
 }

@@ -45,6 +45,16 @@ int cli_self_dir(char *buf, size_t len);
  * ../lib/ or ../lib/heapql/.  0 ok, -1 not found. */
 int cli_shim_path(char *buf, size_t len);
 
+/* An option argument, "--name=value" or "--name" ("-o" too): its name
+ * into name (truncated to len), *inline_value what follows '=' (NULL when
+ * nothing does). */
+void cli_opt_split(const char *arg, char *name, size_t len, const char **inline_value);
+
+/* The value of option name: inline_value, else the next argument (*i moves
+ * to it).  0, or -1 with "option NAME needs a value" printed. */
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char *inline_value,
+                  const char **out);
+
 /* Human-readable byte count ("1.50 MiB") into buf. */
 const char *cli_bytes(uint64_t bytes, char *buf, size_t len);
 

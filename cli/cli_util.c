@@ -87,3 +87,25 @@ const char *cli_bytes(uint64_t bytes, char *buf, size_t len)
         snprintf(buf, len, "%.2f %s", v, units[u]);
     return buf;
 }
+
+void cli_opt_split(const char *arg, char *name, size_t len, const char **inline_value)
+{
+    const char *eq = arg[0] == '-' && arg[1] == '-' ? strchr(arg, '=') : NULL;
+    snprintf(name, len, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+    *inline_value = eq ? eq + 1 : NULL;
+}
+
+int cli_opt_value(int argc, char **argv, int *i, const char *name, const char *inline_value,
+                  const char **out)
+{
+    if (inline_value) {
+        *out = inline_value;
+        return 0;
+    }
+    if (*i + 1 >= argc) {
+        cli_error("option %s needs a value", name);
+        return -1;
+    }
+    *out = argv[++*i];
+    return 0;
+}

@@ -79,19 +79,12 @@ static int exp_option(exp_args_t *a, int argc, char **argv, int *i)
     static const char *const valued[] = {"--format", "-o", "--output", "--metric", "--pid",
                                          "--time-unit"};
     char name[32];
-    const char *arg = argv[*i], *eq = arg[1] == '-' ? strchr(arg, '=') : NULL;
-    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+    const char *arg = argv[*i], *eq, *v;
+    cli_opt_split(arg, name, sizeof name, &eq);
     for (size_t k = 0; k < sizeof valued / sizeof valued[0]; k++) {
         if (strcmp(name, valued[k]))
             continue;
-        if (eq)
-            return exp_value(a, name, eq + 1);
-        if (*i + 1 >= argc) {
-            cli_error("option %s needs a value", name);
-            return -1;
-        }
-        *i += 1;
-        return exp_value(a, name, argv[*i]);
+        return cli_opt_value(argc, argv, i, name, eq, &v) != 0 ? -1 : exp_value(a, name, v);
     }
     cli_error("unknown option '%s' for export (see 'heapql help export')", arg);
     return -1;

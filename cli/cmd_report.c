@@ -183,8 +183,8 @@ static const struct {
 static int rep_option(rep_args_t *a, int argc, char **argv, int *i)
 {
     char name[64];
-    const char *arg = argv[*i], *eq = strchr(arg, '='), *v = NULL;
-    snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - arg) : (int)strlen(arg), arg);
+    const char *arg = argv[*i], *eq, *v = NULL;
+    cli_opt_split(arg, name, sizeof name, &eq);
     for (size_t k = 0; k < sizeof rep_optdefs / sizeof rep_optdefs[0]; k++) {
         if (strcmp(name, rep_optdefs[k].name))
             continue;
@@ -201,14 +201,8 @@ static int rep_option(rep_args_t *a, int argc, char **argv, int *i)
             else a->o.all = 1;
             return 0;
         }
-        if (eq)
-            v = eq + 1;
-        else if (*i + 1 < argc)
-            v = argv[++*i];
-        else {
-            cli_error("option %s needs a value", name);
+        if (cli_opt_value(argc, argv, i, name, eq, &v) != 0)
             return -1;
-        }
         return rep_valued(a, name, v);
     }
     cli_error("unknown option '%s' for 'report %s' (see 'heapql report --help')", arg,

@@ -7,46 +7,14 @@
  */
 #include "tui_model.h"
 
+#include "an_source.h"
+
 #include <stdlib.h>
 #include <string.h>
 
-#define SRC_MAX_BYTES (64 << 20)
-
-static char *src_read(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long size;
-    if (!f)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 && size <= SRC_MAX_BYTES &&
-        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
-        size_t n = fread(buf, 1, (size_t)size, f);
-        buf[n] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 static void src_load(an_db_t *d, tui_source_t *s)
 {
-    char cwd[1024];
-    if ((s->buf = src_read(s->file))) {
-        snprintf(s->path, sizeof s->path, "%s", s->file);
-        return;
-    }
-    if (s->file[0] == '/')
-        return;
-    an_db_meta(d, "cwd", cwd, sizeof cwd);
-    size_t lc = strlen(cwd), lf = strlen(s->file);
-    if (lc && lc + lf + 2 <= sizeof s->path) {
-        memcpy(s->path, cwd, lc);
-        s->path[lc] = '/';
-        memcpy(s->path + lc + 1, s->file, lf + 1);
-        if ((s->buf = src_read(s->path)))
-            return;
-    }
-    s->path[0] = '\0';
+    s->buf = an_source_read(d, s->file, s->path, sizeof s->path);
 }
 
 /* Text lines: count them, then point each at its start (NUL-terminated). */
