@@ -11,8 +11,9 @@
 # Wall time is that of `heapql run` including finalizing and symbolizing
 # (as in bench/run.sh).  Growth per hour: the bytes per second of run of the
 # tables that grow with the run's length (allocations, samples, vm_events,
-# threads: their used bytes per dbstat) extrapolated to an hour.  The rest
-# (schema, modules, frames, call sites, callsite_stats: 64 KiB pages each at
+# threads: their used bytes per dbstat; allocations are stored in alloc_rows)
+# extrapolated to an hour.  The rest
+# (schema, modules, frames, call sites, callsite_stats: 16 KiB pages each at
 # least) is a fixed part that a short run would otherwise spread over its
 # few seconds; "file / s" gives that naive figure too.  "allocations (est.)"
 # is what the database says (processes.alloc_calls: an estimate when
@@ -58,7 +59,7 @@ time_ms() {
 # Used bytes of the tables that grow with the run's length (dbstat reports
 # an empty table's one page as used: cells count).
 GROWING="SELECT sum(CASE WHEN ncell > 0 THEN pgsize - unused ELSE 0 END) FROM dbstat
-         WHERE name IN ('allocations', 'samples', 'vm_events', 'threads')"
+         WHERE name IN ('alloc_rows', 'samples', 'vm_events', 'threads')"
 
 mib() { awk -v b="$1" 'BEGIN { printf (b >= 1048576 ? "%.1f MiB" : "%.0f KiB"), (b >= 1048576 ? b / 1048576 : b / 1024) }'; }
 
@@ -102,7 +103,7 @@ NOTES='
 - wall: `heapql run` including finalizing and symbolizing; slowdown against the bare program.
 - growth per hour: bytes per second of run of the tables that grow with time (allocations,
   samples, vm_events, threads) times 3600; "file / s x 3600" divides the whole file (with its
-  fixed part: schema, modules, frames, call sites, 64 KiB pages each) by a run of seconds.
+  fixed part: schema, modules, frames, call sites, 16 KiB pages each) by a run of seconds.
 - allocations (est.): processes.alloc_calls, an estimate in sampled runs; the full and
   aggregated runs give the exact count.
 - A sampled run still sends every free through the ring (no stack), so its floor is set by
