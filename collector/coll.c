@@ -107,7 +107,6 @@ static coll_t *coll_alloc(const coll_config_t *cfg)
     c->mode = cfg->listen_fd >= 0 ? "standalone" : "run";
     c->before_complete = cfg->before_complete;
     c->before_complete_arg = cfg->before_complete_arg;
-    c->next_alloc_id = 1;
     c->next_frame_id = c->next_callsite_id = c->next_module_id = c->next_proc_id = 1;
     c->t0 = hq_now_ns();
     clock_gettime(CLOCK_REALTIME, &rt);

@@ -4,8 +4,7 @@
  *
  * A block's row is written once, when it ends (freed, or still live when its
  * image ends: free_ns NULL), so rows, and their ids, are in the order
- * blocks ended.  coll_block_t.id, the allocation order, stays in the
- * collector (temporaries).  realloc arrives as REALLOC_FREE (old block,
+ * blocks ended.  realloc arrives as REALLOC_FREE (old block,
  * before the real call) then an ALLOC of kind realloc on the same thread;
  * the old block is parked on its thread in between so that REALLOC_FAIL can
  * revive it.
@@ -182,7 +181,7 @@ static int heap_is_temp(const coll_t *c, coll_proc_t *p, const coll_block_t *b,
     if (b->flags & COLL_BLOCK_LAST_OF_THREAD)
         return 1;
     th = coll_thread_find(p, b->tid);
-    return th && th->last_alloc_id == b->id;
+    return th && th->has_last && th->last_alloc_ptr == b->ptr && th->last_alloc_ns == b->alloc_ns;
 }
 
 /* An address handed out again while we think it is live: its free was
@@ -234,11 +233,12 @@ int coll_heap_alloc(coll_t *c, coll_proc_t *p, const hq_rec_alloc_t *r, int64_t 
         return coll_fail(c, "out of memory");
     if (existed && heap_missed(c, p, b, t) != 0)
         return -1;
-    *b = (coll_block_t){.ptr = r->ptr, .id = c->next_alloc_id++, .size = r->size,
+    *b = (coll_block_t){.ptr = r->ptr, .size = r->size,
                         .usable = r->usable, .alloc_ns = t, .tid = r->tid,
                         .slot = heap_stack_slot(p, r->stack_id), .kind = r->kind};
-    th->last_alloc_id = b->id;
+    th->has_last = 1;
     th->last_alloc_ptr = b->ptr;
+    th->last_alloc_ns = b->alloc_ns;
     e = heap_est(c, b);
     sl = &p->slots[b->slot];
     sl->alloc_count += e.units;
@@ -317,10 +317,10 @@ int coll_heap_realloc_fail(coll_t *c, coll_proc_t *p, const hq_rec_free_t *r, in
     return 0;
 }
 
-static int heap_cmp_id(const void *a, const void *b)
+static int heap_cmp_time(const void *a, const void *b)
 {
     const coll_block_t *x = a, *y = b;
-    return x->id < y->id ? -1 : x->id > y->id;
+    return x->alloc_ns < y->alloc_ns ? -1 : x->alloc_ns > y->alloc_ns;
 }
 
 /* The image ended: its live blocks become rows with free_ns NULL, in
@@ -337,7 +337,7 @@ int coll_heap_end(coll_t *c, coll_proc_t *p)
         if (p->blocks.slots[i].ptr)
             live[n++] = p->blocks.slots[i];
     if (!c->aggregate)
-        qsort(live, n, sizeof *live, heap_cmp_id);
+        qsort(live, n, sizeof *live, heap_cmp_time);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         heap_est_t e = heap_est(c, &live[i]);
         p->leaked_blocks += e.units;

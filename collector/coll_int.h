@@ -119,8 +119,9 @@ typedef struct coll_thread_s {
     int started;          /* an HQ_THREAD_START was seen */
     int64_t start_ns, end_ns;
     char name[HQ_TNAME_LEN + 1];
-    uint64_t last_alloc_id;  /* for temporaries */
+    int has_last;            /* for temporaries: its last allocation, (ptr, alloc_ns) */
     uint64_t last_alloc_ptr;
+    int64_t last_alloc_ns;
     int ended;            /* HQ_THREAD_END seen: end_ns moves to its last event */
     int parked;           /* a REALLOC_FREE waits for its realloc */
     int park_temp;
@@ -235,7 +236,6 @@ struct coll_s {
     pid_t root_pid;
     int root_reaped, root_pidfd, root_dead, root_status_set, root_status;
 
-    uint64_t next_alloc_id;
     int64_t next_frame_id, next_callsite_id, next_module_id, next_proc_id;
     coll_kmap_t frame_of;         /* (module id, rel_pc) -> frame id */
     coll_kmap_t callsite_of;      /* (parent id, frame id) -> callsite id */

@@ -17,10 +17,9 @@
 /* One live block.  ptr 0 marks an empty slot (no allocation returns 0). */
 typedef struct coll_block_s {
     uint64_t ptr;
-    uint64_t id;       /* allocation order (temporaries), not the row's id */
     uint64_t size;
     uint64_t usable;
-    int64_t alloc_ns;
+    int64_t alloc_ns;  /* strictly increasing in its image: with ptr, the block's identity */
     uint32_t tid;
     uint32_t slot;     /* callsite slot in the process image (coll_slot_t) */
     uint16_t kind;

@@ -91,8 +91,8 @@ static int thread_close(coll_t *c, coll_proc_t *p, coll_thread_t *th)
 {
     coll_batch_t *rows = &c->batch[COLL_B_THREADS];
     int64_t *v;
-    coll_block_t *last = th->last_alloc_id ? coll_blocks_find(&p->blocks, th->last_alloc_ptr) : NULL;
-    if (last && last->id == th->last_alloc_id)
+    coll_block_t *last = th->has_last ? coll_blocks_find(&p->blocks, th->last_alloc_ptr) : NULL;
+    if (last && last->alloc_ns == th->last_alloc_ns)
         last->flags |= COLL_BLOCK_LAST_OF_THREAD;
     if (th->parked && coll_heap_unpark(c, p, th) != 0)
         return -1;
