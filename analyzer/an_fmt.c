@@ -2,6 +2,7 @@
  * in an_fmt_table.c. */
 #include "an_fmt.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,14 +72,15 @@ const char *an_fmt_pct(double part, double whole, char *buf, size_t len)
 const char *an_fmt_delta(long long d, int bytes, char *buf, size_t len)
 {
     char tmp[48];
+    long long mag = d == LLONG_MIN ? LLONG_MAX : d < 0 ? -d : d; /* a hostile file's figures */
     if (d == 0) {
         snprintf(buf, len, "0");
         return buf;
     }
     if (bytes)
-        an_fmt_bytes(d < 0 ? -d : d, tmp, sizeof tmp);
+        an_fmt_bytes(mag, tmp, sizeof tmp);
     else
-        an_fmt_count(d < 0 ? -d : d, tmp, sizeof tmp);
+        an_fmt_count(mag, tmp, sizeof tmp);
     snprintf(buf, len, "%c%s", d < 0 ? '-' : '+', tmp);
     return buf;
 }

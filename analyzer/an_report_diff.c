@@ -111,8 +111,8 @@ static int diff_side(diff_t *df, int side, char *err, size_t errlen)
 
 static long long diff_abs(const diff_row_t *r, an_metric_t m)
 {
-    long long d = an_stat_metric(&r->st[1], m) - an_stat_metric(&r->st[0], m);
-    return d < 0 ? -d : d;
+    long long d = an_sat_sub(an_stat_metric(&r->st[1], m), an_stat_metric(&r->st[0], m));
+    return d == LLONG_MIN ? LLONG_MAX : d < 0 ? -d : d;
 }
 
 static int diff_cmp(const void *pa, const void *pb, void *arg)
@@ -154,7 +154,7 @@ static void diff_sort(diff_t *df)
 static const char *change_text(long long a, long long b, int bytes, char *buf, size_t len)
 {
     char d[48], v[48];
-    an_fmt_delta(b - a, bytes, d, sizeof d);
+    an_fmt_delta(an_sat_sub(b, a), bytes, d, sizeof d);
     if (a == b)
         snprintf(buf, len, "0");
     else if (a == 0)

@@ -87,11 +87,11 @@ static int hist_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
         return w;
     int s = size_bucket(r->size);
     int l = life_bucket(r->free_ns < 0 ? -1 : r->free_ns - r->alloc_ns);
-    h->size_n[s] += r->n; /* n, bytes: weighed in a sampled recording */
+    h->size_n[s] = an_sat_add(h->size_n[s], r->n); /* weighed in a sampled recording */
     h->size_b[s] = an_sat_add(h->size_b[s], r->bytes);
-    h->life_n[l] += r->n;
+    h->life_n[l] = an_sat_add(h->life_n[l], r->n);
     h->life_b[l] = an_sat_add(h->life_b[l], r->bytes);
-    h->count += r->n;
+    h->count = an_sat_add(h->count, r->n);
     h->bytes = an_sat_add(h->bytes, r->bytes);
     return 0;
 }

@@ -21,6 +21,15 @@ static inline long long an_sat_add(long long a, long long b)
     return r;
 }
 
+/* a - b, saturated (figures of a hostile file can be anything). */
+static inline long long an_sat_sub(long long a, long long b)
+{
+    long long r;
+    if (__builtin_sub_overflow(a, b, &r))
+        return b < 0 ? LLONG_MAX : LLONG_MIN;
+    return r;
+}
+
 /* Self figures of one callsite (allocations whose innermost callsite it
  * is), or sums of them. */
 typedef struct an_stat_s {
@@ -111,8 +120,7 @@ typedef struct an_arow_s {
 } an_arow_t;
 
 /* Calls fn for every allocation in id order (the order blocks ended); fn
- * returns non-zero to fail
- * (its err set).  0 / -1. */
+ * returns non-zero to fail (its err set).  0 / -1. */
 int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, size_t errlen),
             void *arg, char *err, size_t errlen);
 

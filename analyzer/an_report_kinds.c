@@ -99,30 +99,32 @@ static void *kinds_thread(void *arg)
     return NULL;
 }
 
-static int kinds_threads(long long rows)
+static int kinds_threads(unsigned long long rows)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    long long t = rows / KINDS_ROWS_PER_THREAD;
-    if (t > cpus)
-        t = cpus;
+    unsigned long long t = rows / KINDS_ROWS_PER_THREAD;
+    if (cpus > 0 && t > (unsigned long long)cpus)
+        t = (unsigned long long)cpus;
     if (t > KINDS_THREADS_MAX)
         t = KINDS_THREADS_MAX;
     return t < 1 ? 1 : (int)t;
 }
 
-/* Split [lo, hi] over n jobs; job 0 runs on the caller's connection. */
+/* Split [lo, hi] over n jobs; job 0 runs on the caller's connection.  In
+ * unsigned arithmetic: a hostile file's ids may span more than a long long. */
 static int kinds_parallel(an_ctx_t *c, kinds_job_t *jobs, int n, long long lo, long long hi,
                           char *err, size_t errlen)
 {
     pthread_t th[KINDS_THREADS_MAX];
     int started[KINDS_THREADS_MAX] = {0}, rc = 0;
     const char *path = sqlite3_db_filename(c->d->db, "main");
-    long long span = (hi - lo) / n + 1;
+    unsigned long long span = ((unsigned long long)hi - (unsigned long long)lo) / (unsigned)n + 1;
     for (int i = 0; i < n; i++) {
         jobs[i].db = i == 0 || !path || !*path ? c->d->db : NULL;
         jobs[i].path = path;
-        jobs[i].lo = lo + span * i;
-        jobs[i].hi = i == n - 1 ? hi : lo + span * (i + 1) - 1;
+        jobs[i].lo = (long long)((unsigned long long)lo + span * (unsigned)i);
+        jobs[i].hi = i == n - 1 ? hi
+                                : (long long)((unsigned long long)lo + span * (unsigned)(i + 1) - 1);
     }
     for (int i = 1; i < n; i++)
         if (jobs[i].db == NULL)
@@ -223,7 +225,7 @@ int an_sum_kinds(an_ctx_t *c, summary_t *s, char *err, size_t errlen)
         return -1;
     if (hi < lo)
         return 0;
-    n = kinds_threads(hi - lo + 1);
+    n = kinds_threads((unsigned long long)hi - (unsigned long long)lo);
     if (!(jobs = calloc((size_t)n, sizeof *jobs))) {
         snprintf(err, errlen, "out of memory");
         return -1;

@@ -42,22 +42,22 @@ static int stats_row(const an_arow_t *r, void *arg, char *err, size_t errlen)
     if (!an_filter_in_window(&s->c->o->filter, r->alloc_ns))
         return 0;
     peak = an_procs_peak(&s->procs, r->pid, r->alloc_ns);
-    st->allocs += r->n;
+    st->allocs = an_sat_add(st->allocs, r->n);
     st->bytes = an_sat_add(st->bytes, r->bytes);
     if (r->free_ns >= 0)
-        st->frees += r->n;
+        st->frees = an_sat_add(st->frees, r->n);
     else {
-        st->leaked_blocks += r->n;
+        st->leaked_blocks = an_sat_add(st->leaked_blocks, r->n);
         st->leaked_bytes = an_sat_add(st->leaked_bytes, r->bytes);
     }
     if (peak >= 0 && r->alloc_ns <= peak && (r->free_ns < 0 || r->free_ns > peak)) {
-        st->peak_blocks += r->n;
+        st->peak_blocks = an_sat_add(st->peak_blocks, r->n);
         st->peak_bytes = an_sat_add(st->peak_bytes, r->bytes);
     }
     if (r->temporary && r->free_ns >= 0)
-        st->temporary += r->n;
+        st->temporary = an_sat_add(st->temporary, r->n);
     if (s->short_ns > 0 && r->free_ns >= 0 && r->free_ns - r->alloc_ns < s->short_ns)
-        st->short_lived += r->n;
+        st->short_lived = an_sat_add(st->short_lived, r->n);
     return 0;
 }
 

@@ -99,8 +99,8 @@ static void tl_sum(const tl_proc_t *p, size_t np, long long ns, long long *heap,
     *heap = *rss = 0;
     for (size_t i = 0; i < np; i++)
         if (p[i].end_ns < 0 || p[i].end_ns >= ns) {
-            *heap += p[i].heap;
-            *rss += p[i].rss > 0 ? p[i].rss : 0;
+            *heap = an_sat_add(*heap, p[i].heap);
+            *rss = an_sat_add(*rss, p[i].rss > 0 ? p[i].rss : 0);
         }
 }
 

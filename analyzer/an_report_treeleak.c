@@ -50,16 +50,25 @@ typedef struct leak_pass_s {
     long long lo, span;
 } leak_pass_t;
 
+/* id's index in the pass, or -1 outside it (any id: a hostile file's may
+ * be anything, so the difference is taken unsigned). */
+static long long leak_index(const leak_pass_t *p, long long id)
+{
+    unsigned long long d = (unsigned long long)id - (unsigned long long)p->lo;
+    return d < (unsigned long long)p->span ? (long long)d : -1;
+}
+
 static void leak_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
 {
     leak_pass_t *p = sqlite3_user_data(ctx);
-    long long id = sqlite3_value_int64(v[0]) - p->lo, par = sqlite3_value_int64(v[1]) - p->lo;
+    long long id = leak_index(p, sqlite3_value_int64(v[0]));
+    long long par = leak_index(p, sqlite3_value_int64(v[1]));
     (void)argc;
-    if (id < 0 || id >= p->span) /* cannot happen: lo and span come from the table */
+    if (id < 0) /* cannot happen: lo and span come from the table */
         return;
     leak_cs_t *c = &p->cs[id];
     c->parent = sqlite3_value_type(v[1]) == SQLITE_NULL ? LEAK_ROOT
-                : par >= 0 && par < p->span             ? (int32_t)par
+                : par >= 0                              ? (int32_t)par
                                                         : LEAK_FAR;
     c->frame = sqlite3_value_int64(v[2]);
     c->depth = sqlite3_value_int(v[3]);
@@ -97,8 +106,8 @@ static int leak_mark(an_tree_t *t, leak_pass_t *p, char *err, size_t errlen)
                            "WHERE leaked_blocks > 0", -1, &st, NULL) != SQLITE_OK)
         return an__tree_dberr(t, err, errlen);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        long long i = sqlite3_column_int64(st, 0) - p->lo;
-        if (i >= 0 && i < p->span)
+        long long i = leak_index(p, sqlite3_column_int64(st, 0));
+        if (i >= 0)
             p->need[i] = 1;
     }
     if (rc != SQLITE_DONE)
@@ -230,7 +239,8 @@ int an_tree_load_leaked(an_tree_t *t, char *err, size_t errlen)
         return -1;
     if (hi < lo)
         return 0; /* no callsites */
-    if (hi - lo >= LEAK_MAX_SPAN)
+    /* hi >= lo: the unsigned difference is exact, however far apart (a hostile file) */
+    if ((unsigned long long)hi - (unsigned long long)lo >= (unsigned long long)LEAK_MAX_SPAN)
         return an_tree_load(t, err, errlen);
     if ((rc = leak_walk(t, (hi - lo + 1) / WALK_SHARE + 1024, err, errlen)) <= 0)
         return rc;

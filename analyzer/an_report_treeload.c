@@ -141,7 +141,7 @@ static void load_dense(an_tree_t *t)
     }
     free(t->dense);
     t->dense = NULL;
-    if (hi < lo || (unsigned long long)(hi - lo) > 4ull * t->n_nodes + 1024)
+    if (hi < lo || (unsigned long long)hi - (unsigned long long)lo > 4ull * t->n_nodes + 1024)
         return;
     if (!(t->dense = malloc((size_t)(hi - lo + 1) * sizeof *t->dense)))
         return;
