@@ -32,11 +32,6 @@ struct pollfd;
 #define COLL_GRACE_NS 100000000ull         /* wait for an unsealed record of an ended process */
 #define COLL_HELLO_NS 2000000000ull        /* a connection has this long to send its hello */
 #define COLL_DRAIN_MAX 16384               /* records per ring per turn */
-/* A turn that drained fewer records caught up with the program: the loop
- * then waits 1 ms (not 0) before the next, so records come in batches whose
- * live-block slots are prefetched ahead (coll_drain.c), and the collector
- * does not take a core from the program to chase single records. */
-#define COLL_DRAIN_FULL 4096
 #define COLL_MAX_CONNS 64                  /* handshakes in progress */
 #define COLL_MAX_STACK_ID (1u << 26)       /* larger stack ids are taken as corruption */
 #define COLL_REASON_LEN 160
