@@ -5,6 +5,7 @@
  */
 #include "an_frag_int.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -95,7 +96,8 @@ static int sel_end(an_db_t *db, long long pid, sel_img_t *im, long long next_sta
                 "SELECT max(free_ns) FROM allocations "
                 "WHERE pid = ?1 AND alloc_ns BETWEEN ?2 AND ?3 UNION ALL "
                 "SELECT max(ns) FROM samples WHERE pid = ?1 AND ns BETWEEN ?2 AND ?3)",
-                pid, im->start, next_start - 1, im->start, &last, err, len) != 0)
+                pid, im->start, next_start > LLONG_MIN ? next_start - 1 : next_start, im->start,
+                &last, err, len) != 0)
         return -1;
     im->end = last > im->start ? last : im->start;
     return 0;

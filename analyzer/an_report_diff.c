@@ -163,7 +163,7 @@ static const char *change_text(long long a, long long b, int bytes, char *buf, s
     else if (b == 0)
         snprintf(buf, len, "gone %s", d);
     else
-        snprintf(buf, len, "%s (%+.1f%%)", d, 100.0 * (double)(b - a) / (double)a);
+        snprintf(buf, len, "%s (%+.1f%%)", d, 100.0 * ((double)b - (double)a) / (double)a);
     return buf;
 }
 

@@ -94,6 +94,14 @@ static long long tl_proc_end(an_ctx_t *c, long long pid)
     return v;
 }
 
+/* The chart column of time ns, 0 .. w - 1, in doubles: any two times of a
+ * hostile file subtract without overflow, and NaN lands in column 0. */
+static int tl_column(const tl_t *t, long long ns, int w)
+{
+    double x = ((double)ns - (double)t->t0) / ((double)t->t1 - (double)t->t0) * (w - 1) + 0.5;
+    return !(x >= 0) ? 0 : x >= w ? w - 1 : (int)x;
+}
+
 static void tl_sum(const tl_proc_t *p, size_t np, long long ns, long long *heap, long long *rss)
 {
     *heap = *rss = 0;
@@ -128,8 +136,7 @@ static int tl_columns(an_ctx_t *c, const tl_t *t, tl_chart_t *ch)
         p[k].rss = s->rss;
         long long heap, rss;
         tl_sum(p, np, s->ns, &heap, &rss);
-        int x = (int)((double)(s->ns - t->t0) / (double)(t->t1 - t->t0) * (ch->w - 1) + 0.5);
-        x = x < 0 ? 0 : x >= ch->w ? ch->w - 1 : x;
+        int x = tl_column(t, s->ns, ch->w);
         if (heap > ch->heap[x]) ch->heap[x] = heap;
         if (rss > ch->rss[x]) ch->rss[x] = rss;
     }
@@ -169,7 +176,7 @@ static void tl_draw_axis(an_ctx_t *c, const tl_t *t, const tl_chart_t *ch)
     fputc('\n', c->out);
     if (t->peak_ns >= t->t0 && t->peak_ns <= t->t1 && t->peak_bytes > 0) {
         char text[96];
-        int x = (int)((double)(t->peak_ns - t->t0) / (double)(t->t1 - t->t0) * (ch->w - 1) + 0.5);
+        int x = tl_column(t, t->peak_ns, ch->w);
         int n = snprintf(text, sizeof text, "peak %s at %.3f s",
                          an_fmt_bytes(t->peak_bytes, a, sizeof a), (double)t->peak_ns / 1e9);
         if (x + 2 + n <= ch->w) /* the text after the caret, else before it, else below */
@@ -180,7 +187,7 @@ static void tl_draw_axis(an_ctx_t *c, const tl_t *t, const tl_chart_t *ch)
             fprintf(c->out, "%11s  %*s^\n%11s  %s\n", "", x, "", "", text);
     }
     snprintf(a, sizeof a, "%.3f s", (double)t->t0 / 1e9);
-    snprintf(m, sizeof m, "%.3f s", (double)(t->t0 + (t->t1 - t->t0) / 2) / 1e9);
+    snprintf(m, sizeof m, "%.3f s", ((double)t->t0 + ((double)t->t1 - (double)t->t0) / 2) / 1e9);
     snprintf(b, sizeof b, "%.3f s", (double)t->t1 / 1e9);
     int half = ch->w / 2 - (int)strlen(a) - (int)strlen(m) / 2;
     int rest = ch->w - (int)strlen(a) - half - (int)strlen(m) - (int)strlen(b);

@@ -141,7 +141,7 @@ long tui_series_at(const tui_series_t *s, long long ns)
 void tui_series_columns(const tui_series_t *s, long long t0, long long t1, int w,
                         long long *heap, long long *rss)
 {
-    double span = t1 > t0 ? (double)(t1 - t0) : 1.0;
+    double span = t1 > t0 ? (double)t1 - (double)t0 : 1.0;
     for (int x = 0; x < w; x++)
         heap[x] = rss[x] = -1;
     if (w <= 0)
