@@ -70,11 +70,6 @@ void hq_ring_write(hq_ring_hdr_t *hdr, uint64_t pos, uint32_t off, const void *s
 /* Seal the record at pos: type and len are written, then the seal. */
 void hq_ring_commit(hq_ring_hdr_t *hdr, uint64_t pos, uint16_t type, uint16_t len);
 
-/* How far ahead of a record the writer starts loading the ring: the
- * collector zeroed those lines a lap ago, and a store that misses makes the
- * next reservation's atomic add wait for it. */
-#define HQ_RING_PREFETCH 1024u
-
 /* Copy a whole record (its header's seal word skipped) to its reserved
  * place and seal it: hq_ring_write + hq_ring_commit, inline.  With a
  * constant len the copy is a few moves. */
@@ -83,7 +78,6 @@ static inline void hq_ring_fill(hq_ring_hdr_t *hdr, uint64_t pos, const hq_rec_t
     uint8_t *data = (uint8_t *)hdr + HQ_RING_HDR_SIZE;
     uint64_t at = pos & (hdr->capacity - 1);
     hq_rec_t *dst = (hq_rec_t *)(data + at);
-    __builtin_prefetch(data + ((at + HQ_RING_PREFETCH) & (hdr->capacity - 1)), 1);
     if (__builtin_expect(at + len <= hdr->capacity, 1)) {
         __builtin_memcpy((uint8_t *)dst + sizeof(uint32_t), (const uint8_t *)rec + sizeof(uint32_t),
                          len - sizeof(uint32_t));

@@ -50,32 +50,36 @@ static uint64_t in_bytes(cfi_in_t *in, unsigned n)
     return v;
 }
 
-static uint64_t in_uleb(cfi_in_t *in)
+/* A LEB128 number's bits; *shift: how many it had room for, *last: its
+ * last byte (the sign of a signed one is its 0x40 bit). */
+static uint64_t in_leb(cfi_in_t *in, unsigned *shift, uint8_t *last)
 {
     uint64_t v = 0;
-    unsigned shift = 0;
     uint8_t b;
+    *shift = 0;
     do {
         b = (uint8_t)in_bytes(in, 1);
-        if (shift < 64)
-            v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
+        if (*shift < 64)
+            v |= (uint64_t)(b & 0x7f) << *shift;
+        *shift += 7;
     } while ((b & 0x80) && !in->bad);
+    *last = b;
     return v;
+}
+
+static uint64_t in_uleb(cfi_in_t *in)
+{
+    unsigned shift;
+    uint8_t last;
+    return in_leb(in, &shift, &last);
 }
 
 static int64_t in_sleb(cfi_in_t *in)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t b;
-    do {
-        b = (uint8_t)in_bytes(in, 1);
-        if (shift < 64)
-            v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while ((b & 0x80) && !in->bad);
-    if (shift < 64 && (b & 0x40))
+    unsigned shift;
+    uint8_t last;
+    uint64_t v = in_leb(in, &shift, &last);
+    if (shift < 64 && (last & 0x40))
         v |= ~0ull << shift;
     return (int64_t)v;
 }
