@@ -14,14 +14,14 @@
 
 #define SCAN_MAX_WEIGHT 1e12 /* 1 / p(1 byte) at the largest rate is about 2^30 */
 
-/* The view's pid_base, the same expression. */
-#define SCAN_PID_BASE_SQL "SELECT ifnull((SELECT value FROM meta WHERE key = 'pid_base'), 0)"
+/* The view's pid_base and ns_base, the same expression. */
+#define SCAN_BASE_SQL(key) "SELECT ifnull((SELECT value FROM meta WHERE key = '" key "'), 0)"
 
 typedef struct scan_call_s {
     an_ctx_t *c;
     int (*fn)(const an_arow_t *r, void *arg, char *err, size_t errlen);
     void *arg;
-    long long pid_base;
+    long long pid_base, ns_base;
     int failed;
     double carry;       /* sampled: weight not yet handed out as whole blocks */
     char err[512];
@@ -97,7 +97,7 @@ static void scan_step(sqlite3_context *ctx, int argc, sqlite3_value **v)
     scan_who(sc->pid_base, sqlite3_value_int64(v[1]), &r);
     r.size = sqlite3_value_int64(v[2]);
     r.node = scan_node(sc->c, v[3]);
-    r.alloc_ns = sqlite3_value_int64(v[4]);
+    r.alloc_ns = (long long)((uint64_t)sc->ns_base + (uint64_t)sqlite3_value_int64(v[4]));
     r.free_ns = -1;
     r.temporary = 0;
     if (sqlite3_value_type(v[5]) != SQLITE_NULL) { /* lifetime, ~lifetime when temporary */
@@ -127,7 +127,8 @@ int an_scan(an_ctx_t *c, int (*fn)(const an_arow_t *r, void *arg, char *err, siz
     scan_call_t sc = {.c = c, .fn = fn, .arg = arg};
     sqlite3_stmt *st = NULL;
     int rc, nargs = c->sample_rate > 0 ? 7 : 6; /* weight matters in sampled recordings */
-    if (an_db_int64(c->d, SCAN_PID_BASE_SQL, 0, &sc.pid_base, err, errlen) != 0)
+    if (an_db_int64(c->d, SCAN_BASE_SQL("pid_base"), 0, &sc.pid_base, err, errlen) != 0 ||
+        an_db_int64(c->d, SCAN_BASE_SQL("ns_base"), 0, &sc.ns_base, err, errlen) != 0)
         return -1;
     if (sqlite3_create_function(c->d->db, "heapql_scan", nargs, SQLITE_UTF8, &sc, NULL,
                                 scan_step, scan_final) != SQLITE_OK ||

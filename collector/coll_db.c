@@ -16,8 +16,6 @@
 #include <time.h>
 #include <unistd.h>
 
-extern const char coll_schema_v1_sql[];
-
 #define DB_CACHE_KIB 131072           /* 128 MiB page cache */
 #define DB_CHECKPOINT_BYTES (64 << 20) /* the WAL is copied back beyond this */
 
@@ -247,6 +245,7 @@ static int db_meta_start(coll_t *c, const coll_config_t *cfg)
            coll_db_meta_int(c, "depth", c->depth) ||
            coll_db_meta_int(c, "sample_rate", (int64_t)c->sample_rate) ||
            coll_db_meta_int(c, "aggregate", c->aggregate) ||
+           coll_db_meta_int(c, "ns_base", COLL_NS_BASE) ||
            coll_db_meta_int(c, "events_lost", 0) ||
            coll_db_meta_int(c, "ring_waits", 0) ||
            coll_db_meta_int(c, "ring_wait_ns", 0) ||
@@ -257,7 +256,7 @@ static int db_meta_start(coll_t *c, const coll_config_t *cfg)
  * from then on a reader sees a valid database with status 'recording'. */
 static int db_init_content(coll_t *c, const coll_config_t *cfg)
 {
-    if (db_pragmas(c) || coll_env_db_faults(c) || coll_db_exec(c, "BEGIN") || coll_db_exec(c, coll_schema_v1_sql) ||
+    if (db_pragmas(c) || coll_env_db_faults(c) || coll_db_exec(c, "BEGIN") || coll_view_create(c) ||
         db_prepare(c, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", &c->meta) ||
         db_kinds_fill(c) || db_meta_start(c, cfg) || coll_db_exec(c, "PRAGMA user_version=1") ||
         coll_db_exec(c, "COMMIT") || coll_tables_init(c) || coll_db_exec(c, "BEGIN"))

@@ -151,7 +151,7 @@ static int heap_row(coll_t *c, const coll_proc_t *p, const coll_block_t *b, int6
     v[2] = (int64_t)b->size;
     v[3] = (int64_t)(b->usable - (uint64_t)heap_glibc_usable(b->size));
     v[4] = cs ? cs : COLL_NULL;
-    v[5] = b->alloc_ns;
+    v[5] = b->alloc_ns - COLL_NS_BASE;
     v[6] = free_ns == COLL_NULL ? COLL_NULL : free_ns - b->alloc_ns;
     if (temp && free_ns != COLL_NULL)
         v[6] = ~v[6]; /* a temporary: the lifetime's complement, below 0 */

@@ -27,6 +27,7 @@ struct pollfd;
 #include "hq_proto.h"
 
 #define COLL_NULL INT64_MIN                /* a NULL column in a batch row */
+#define COLL_NS_BASE 2147483648ll          /* meta 'ns_base': alloc_rows.alloc_ns is relative to it */
 #define COLL_SAMPLE_NS 10000000ull         /* RSS samples every 10 ms */
 #define COLL_COMMIT_NS 200000000ull        /* commit every 200 ms */
 #define COLL_GRACE_NS 100000000ull         /* wait for an unsealed record of an ended process */
@@ -209,6 +210,7 @@ struct coll_s {
     unsigned depth;
     uint64_t sample_rate;         /* 0: every allocation is recorded (coll_config_t) */
     int aggregate;                /* 1: no allocations rows */
+    int unweighed;                /* 1: alloc_rows lacks weight until the end (coll_view.c) */
     int64_t pid_base;             /* meta 'pid_base': alloc_rows.who holds pids relative to it */
     int pid_base_set;
     int64_t ptr_base[2];          /* alloc_rows.ptr is relative to one of them (meta */
@@ -327,8 +329,11 @@ uint64_t coll_clock_tsc_ns(uint64_t stamp);
 void coll_clock_pass(void);
 
 /* coll_view.c: the allocations view again with meta's constants written
- * in (a finished recording: they no longer change); 0, or -1 failed. */
+ * in (a finished recording: they no longer change), alloc_rows' weight
+ * column restored; 0, or -1 failed.  coll_view_create: the schema, in the
+ * creating transaction (a full recording's alloc_rows without weight). */
 int coll_view_bake(coll_t *c);
+int coll_view_create(coll_t *c);
 
 /* coll_session.c */
 int coll_session_listen(coll_t *c, const coll_config_t *cfg);

@@ -3,14 +3,22 @@
  * written in.
  *
  * While recording, the view of schema/v1.sql reads the constants of the
- * compact encoding (meta 'pid_base', 'ptr_base', 'ptr_far') with scalar
- * subqueries, because the collector learns them as the run goes.  SQLite
+ * compact encoding (meta 'pid_base', 'ptr_base', 'ptr_far', 'ns_base') with
+ * scalar subqueries, because the collector learns most of them as the run
+ * goes.  SQLite
  * evaluates those subqueries per row, which about doubles the cost of a
  * query that reads every column.  Once the recording ends they cannot
  * change: the view and its INSTEAD OF triggers (dropped with it) are made
  * again from the schema's own text, each subquery replaced by its value,
  * in the caller's transaction.  The schema's text stays the one
  * definition; this only substitutes numbers into it.
+ *
+ * A full recording's rows all weigh 1, and SQLite stores even a NULL as a
+ * byte of every record.  So alloc_rows is made without its weight column
+ * (coll_view_create: the view reads 1.0 and the triggers leave the column
+ * out, again by substitution in the schema's text) and gets it back when
+ * the recording ends (coll_view_bake, or coll_finish_abort): rows older
+ * than an ADD COLUMN read its default, NULL, as the view expects.
  */
 #include "coll_int.h"
 
@@ -22,9 +30,9 @@ extern const char coll_schema_v1_sql[];
 
 #define VIEW_FIRST "CREATE VIEW allocations AS"
 #define VIEW_LAST "CREATE TRIGGER allocations_delete"
-#define VIEW_KEYS 3
+#define VIEW_KEYS 4
 
-static const char *const view_keys[VIEW_KEYS] = {"pid_base", "ptr_base", "ptr_far"};
+static const char *const view_keys[VIEW_KEYS] = {"pid_base", "ptr_base", "ptr_far", "ns_base"};
 
 /* The statements from CREATE VIEW allocations to the END; of the last
  * trigger, copied; NULL if the schema text is not shaped so. */
@@ -79,6 +87,53 @@ static int view_replace(char **s, const char *pattern, const char *with)
     return 0;
 }
 
+/* The weight column in the schema's text, and what it becomes for a full
+ * recording: each pattern occurs once, and in this order no pattern is
+ * part of what an earlier one left. */
+static const char *const view_weighed[][2] = {
+    {"lifetime_ns,\n    weight", "lifetime_ns"},
+    {"weight = nullif(NEW.weight, 1.0),", ""},
+    {"nullif(NEW.weight, 1.0), ", ""},
+    {"(weight, rowid", "(rowid"},
+    {"ifnull(weight, 1.0) AS weight", "1.0 AS weight"},
+};
+
+/* The schema without alloc_rows.weight; NULL if it is not shaped so. */
+static char *view_unweighed(void)
+{
+    size_t n = sizeof view_weighed / sizeof view_weighed[0];
+    char *sql = strdup(coll_schema_v1_sql);
+    for (size_t i = 0; sql && i < n; i++) {
+        const char *at = strstr(sql, view_weighed[i][0]);
+        if (!at || strstr(at + 1, view_weighed[i][0]) ||
+            view_replace(&sql, view_weighed[i][0], view_weighed[i][1]) != 0) {
+            free(sql);
+            return NULL;
+        }
+    }
+    if (sql && (strstr(sql, "(weight") || strstr(sql, ".weight") || strstr(sql, "ifnull(weight"))) {
+        free(sql);
+        return NULL;
+    }
+    return sql;
+}
+
+int coll_view_create(coll_t *c)
+{
+    char *sql;
+    int rc;
+    if (c->sample_rate != 0)
+        return coll_db_exec(c, coll_schema_v1_sql);
+    if (!(sql = view_unweighed())) {
+        coll_fail(c, "the schema's weight column is not written as coll_view.c expects");
+        return -1;
+    }
+    rc = coll_db_exec(c, sql);
+    c->unweighed = rc == 0;
+    free(sql);
+    return rc;
+}
+
 int coll_view_bake(coll_t *c)
 {
     char *sql = view_text(), pattern[96], value[32];
@@ -87,6 +142,11 @@ int coll_view_bake(coll_t *c)
     if (!sql) {
         coll_fail(c, "the schema has no allocations view to finish");
         return -1;
+    }
+    if (c->unweighed) {
+        if (coll_db_exec(c, "ALTER TABLE alloc_rows ADD COLUMN weight") != 0)
+            goto out;
+        c->unweighed = 0;
     }
     for (int i = 0; i < VIEW_KEYS; i++) {
         snprintf(pattern, sizeof pattern, "(SELECT ifnull(max(value), 0) FROM meta WHERE key = '%s')",

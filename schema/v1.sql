@@ -131,9 +131,18 @@ CREATE TABLE callsites (
 --                 for that request: ((size + 23) & -16) + ((size < 9) << 4)
 --                 - 8, that is max(size + 23, 32) rounded down to 16, less 8;
 --                 0 for nearly every glibc block
+--   alloc_ns      alloc_ns - T, T being meta 'ns_base' (2^31 when the
+--                 collector writes it): SQLite stores [-2^31, 2^31) in 4
+--                 bytes, so the first 4.29 s of a run take 4 bytes, not
+--                 the first 2.15 s (later times take 6)
 --   lifetime_ns   free_ns - alloc_ns, or ~(free_ns - alloc_ns) (below 0) for a
 --                 temporary block; NULL: never freed
---   weight        a real; NULL: 1 (every row of a full recording)
+--   weight        a real; NULL: 1.  A full recording (meta 'sample_rate' 0)
+--                 writes its rows without this column and adds it when it
+--                 ends, so it costs them nothing (a NULL is a byte of every
+--                 record) and reads NULL; until then, and in a file whose
+--                 collector was killed, the table lacks it and the view
+--                 reads 1.0 (collector/coll_view.c).
 -- The columns have no declared type nor NOT NULL: SQLite stores the
 -- collector's integers as they are and skips the per-column checks (a
 -- fifth of the CPU of an insert).  The id is the rowid, not a column: an
@@ -147,7 +156,7 @@ CREATE TABLE alloc_rows (
     callsite_id,
     alloc_ns,
     lifetime_ns,
-    weight                             -- blocks this row stands for (sampled run: 1 / p(size))
+    weight
 );
 
 -- The documented columns, decoded with plain arithmetic on constants of
@@ -168,41 +177,43 @@ CREATE VIEW allocations AS
            size,
            ((size + 23) & -16) + ((size < 9) << 4) - 8 + usable_delta AS usable_size,
            callsite_id,
-           alloc_ns,
-           alloc_ns + max(lifetime_ns, ~lifetime_ns) AS free_ns,
+           (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ns_base') + alloc_ns AS alloc_ns,
+           (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ns_base') + alloc_ns
+               + max(lifetime_ns, ~lifetime_ns) AS free_ns,
            ifnull(weight, 1.0) AS weight,
            ifnull(lifetime_ns < 0, 0) AS temporary
     FROM alloc_rows;
 
 -- Writing through the view (hand-made databases, tests) encodes the same
--- way, with ptr_base only; kind keeps its low 5 bits (every allocation
--- kind is below 32); temporary NULL is 0.
+-- way, except that ptr is always relative to ptr_base; kind keeps its low
+-- 5 bits (every allocation kind is below 32); temporary NULL is 0.
 CREATE TRIGGER allocations_insert INSTEAD OF INSERT ON allocations BEGIN
-    INSERT INTO alloc_rows (rowid, who, ptr, size, usable_delta, callsite_id, alloc_ns,
-                            lifetime_ns, weight)
-    VALUES (NEW.id,
+    INSERT INTO alloc_rows (weight, rowid, who, ptr, size, usable_delta, callsite_id, alloc_ns,
+                            lifetime_ns)
+    VALUES (nullif(NEW.weight, 1.0), NEW.id,
             ((NEW.pid - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'pid_base')) << 37)
                 + ((NEW.tid - NEW.pid) << 5) + (NEW.kind & 31),
             (NEW.ptr - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ptr_base')) << 1,
             NEW.size, NEW.usable_size - (((NEW.size + 23) & -16) + ((NEW.size < 9) << 4) - 8),
-            NEW.callsite_id, NEW.alloc_ns,
+            NEW.callsite_id,
+            NEW.alloc_ns - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ns_base'),
             CASE WHEN ifnull(NEW.temporary, 0) THEN ~(NEW.free_ns - NEW.alloc_ns)
-                 ELSE NEW.free_ns - NEW.alloc_ns END,
-            nullif(NEW.weight, 1.0));
+                 ELSE NEW.free_ns - NEW.alloc_ns END);
 END;
 
 CREATE TRIGGER allocations_update INSTEAD OF UPDATE ON allocations BEGIN
     UPDATE alloc_rows SET
+        weight = nullif(NEW.weight, 1.0),
         rowid = NEW.id,
         who = ((NEW.pid - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'pid_base')) << 37)
               + ((NEW.tid - NEW.pid) << 5) + (NEW.kind & 31),
         ptr = (NEW.ptr - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ptr_base')) << 1,
         size = NEW.size,
         usable_delta = NEW.usable_size - (((NEW.size + 23) & -16) + ((NEW.size < 9) << 4) - 8),
-        callsite_id = NEW.callsite_id, alloc_ns = NEW.alloc_ns,
+        callsite_id = NEW.callsite_id,
+        alloc_ns = NEW.alloc_ns - (SELECT ifnull(max(value), 0) FROM meta WHERE key = 'ns_base'),
         lifetime_ns = CASE WHEN ifnull(NEW.temporary, 0) THEN ~(NEW.free_ns - NEW.alloc_ns)
-                           ELSE NEW.free_ns - NEW.alloc_ns END,
-        weight = nullif(NEW.weight, 1.0)
+                           ELSE NEW.free_ns - NEW.alloc_ns END
     WHERE rowid = OLD.id;
 END;
 

@@ -45,6 +45,17 @@ check_eq "2" "$(q d3.db 'SELECT max(depth) FROM callsites')" "--depth 3 gives de
 check_eq "0|3" "$(q d3.db "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'allocations'
     AND sql LIKE '%FROM meta%'), (SELECT count(*) FROM sqlite_master WHERE type = 'trigger'
     AND tbl_name = 'allocations')")" "finished view: constants in, triggers kept"
+# a full recording writes its rows without alloc_rows.weight (a byte each)
+# and adds the column at the end: NULL in every row, 1.0 in the view
+check_eq "7|weight" "$(q b.db "SELECT cid, name FROM pragma_table_info('alloc_rows') WHERE cid >= 7")" \
+    "finished alloc_rows has weight, last"
+check_eq "21|0|21.0" "$(q b.db 'SELECT count(*), (SELECT count(weight) FROM alloc_rows), sum(weight)
+    FROM allocations')" "weight: NULL stored, 1 read"
+# alloc_rows.alloc_ns is relative to meta 'ns_base' (2^31: 4-byte values
+# for the first 4.29 s)
+check_eq "2147483648|21" "$(q b.db "SELECT value, (SELECT count(*) FROM allocations a JOIN alloc_rows r
+    ON r.rowid = a.id WHERE a.alloc_ns = r.alloc_ns + 2147483648 AND r.alloc_ns < 0)
+    FROM meta WHERE key = 'ns_base'")" "alloc_ns stored from ns_base"
 check_eq "$(q d3.db "SELECT value FROM meta WHERE key = 'pid_base'")" \
     "$(q d3.db 'SELECT min(pid) FROM allocations')" "finished view: pids decoded"
 finish

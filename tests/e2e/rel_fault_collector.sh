@@ -34,6 +34,8 @@ check_eq "collkill done $M" "$(cat out)" "the program's own output"
 check_valid k.db "after the kill"
 check_eq recording "$(meta k.db status)" "status left 'recording'"
 check_eq "$N" "$(q k.db 'SELECT count(*) FROM allocations WHERE size = 101')" "everything committed is kept"
+check_eq "$N.0|0" "$(q k.db "SELECT sum(weight), (SELECT count(*) FROM pragma_table_info('alloc_rows')
+    WHERE name = 'weight') FROM allocations WHERE size = 101")" "no weight column yet, the view reads 1"
 
 out=$("$HEAPQL_BIN" report k.db 2>rep.err); rc=$?
 check_eq 0 "$rc" "report on a crashed recording works"
