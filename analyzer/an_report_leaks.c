@@ -134,7 +134,8 @@ static void text_head(an_ctx_t *c, const leaks_t *l)
 /* Percentages are of what is listed: shown stacks, or all with --all. */
 static long long leaks_base(const an_ctx_t *c, const leaks_t *l)
 {
-    return c->o->all ? l->shown.bytes + l->runtime.bytes + l->user.bytes : l->shown.bytes;
+    return c->o->all ? an_sat_add(an_sat_add(l->shown.bytes, l->runtime.bytes), l->user.bytes)
+                     : l->shown.bytes;
 }
 
 static int text_row(an_ctx_t *c, const leaks_t *l, const leak_row_t *r, char *err, size_t errlen)
