@@ -5,9 +5,8 @@
  * While recording, the view of schema/v1.sql reads the constants of the
  * compact encoding (meta 'pid_base', 'ptr_base', 'ptr_far', 'ns_base') with
  * scalar subqueries, because the collector learns most of them as the run
- * goes.  SQLite
- * evaluates those subqueries per row, which about doubles the cost of a
- * query that reads every column.  Once the recording ends they cannot
+ * goes.  SQLite evaluates those subqueries per row, which about doubles the
+ * cost of a query that reads every column.  Once the recording ends they cannot
  * change: the view and its INSTEAD OF triggers (dropped with it) are made
  * again from the schema's own text, each subquery replaced by its value,
  * in the caller's transaction.  The schema's text stays the one
