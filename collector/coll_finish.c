@@ -296,7 +296,7 @@ void coll_finish_abort(coll_t *c, const char *reason)
     c->in_txn = 0;
     finish_unwal(c);
     sqlite3_exec(c->db, "BEGIN", NULL, NULL, NULL);
-    if (c->unweighed) /* the finished shape, if it can be had (coll_view.c) */
+    if (c->sample_rate == 0) /* the finished shape, if it can be had (coll_view.c) */
         sqlite3_exec(c->db, "ALTER TABLE alloc_rows ADD COLUMN weight", NULL, NULL, NULL);
     coll_db_meta_text(c, "status", "truncated");
     coll_db_meta_text(c, "truncated_reason", c->reason);

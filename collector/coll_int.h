@@ -210,7 +210,6 @@ struct coll_s {
     unsigned depth;
     uint64_t sample_rate;         /* 0: every allocation is recorded (coll_config_t) */
     int aggregate;                /* 1: no allocations rows */
-    int unweighed;                /* 1: alloc_rows lacks weight until the end (coll_view.c) */
     int64_t pid_base;             /* meta 'pid_base': alloc_rows.who holds pids relative to it */
     int pid_base_set;
     int64_t ptr_base[2];          /* alloc_rows.ptr is relative to one of them (meta */

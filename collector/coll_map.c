@@ -39,8 +39,6 @@ static void map_release(void *slots, size_t bytes)
         munmap(slots, bytes);
 }
 
-#define block_hash coll_block_hash
-
 int coll_blocks_init(coll_blocks_t *m, size_t capacity_pow2)
 {
     m->slots = map_alloc(capacity_pow2 * sizeof *m->slots);
@@ -66,7 +64,7 @@ static int blocks_grow(coll_blocks_t *m)
         coll_block_t *b = &m->slots[i];
         if (!b->ptr)
             continue;
-        size_t j = block_hash(b->ptr) & bigger.mask;
+        size_t j = coll_block_hash(b->ptr) & bigger.mask;
         while (bigger.slots[j].ptr)
             j = (j + 1) & bigger.mask;
         bigger.slots[j] = *b;
@@ -81,7 +79,7 @@ coll_block_t *coll_blocks_insert(coll_blocks_t *m, uint64_t ptr, int *existed)
 {
     if ((m->count + 1) * 2 > m->mask + 1 && blocks_grow(m) != 0)
         return NULL;
-    size_t i = block_hash(ptr) & m->mask;
+    size_t i = coll_block_hash(ptr) & m->mask;
     while (m->slots[i].ptr) {
         if (m->slots[i].ptr == ptr) {
             *existed = 1;
@@ -105,7 +103,7 @@ static void blocks_remove_at(coll_blocks_t *m, size_t hole)
         i = (i + 1) & m->mask;
         if (!m->slots[i].ptr)
             break;
-        size_t home = block_hash(m->slots[i].ptr) & m->mask;
+        size_t home = coll_block_hash(m->slots[i].ptr) & m->mask;
         if (((i - home) & m->mask) >= ((i - hole) & m->mask)) {
             m->slots[hole] = m->slots[i];
             hole = i;
@@ -117,7 +115,7 @@ static void blocks_remove_at(coll_blocks_t *m, size_t hole)
 
 coll_block_t *coll_blocks_find(coll_blocks_t *m, uint64_t ptr)
 {
-    size_t i = block_hash(ptr) & m->mask;
+    size_t i = coll_block_hash(ptr) & m->mask;
     while (m->slots[i].ptr) {
         if (m->slots[i].ptr == ptr)
             return &m->slots[i];
@@ -128,7 +126,7 @@ coll_block_t *coll_blocks_find(coll_blocks_t *m, uint64_t ptr)
 
 int coll_blocks_take(coll_blocks_t *m, uint64_t ptr, coll_block_t *out)
 {
-    size_t i = block_hash(ptr) & m->mask;
+    size_t i = coll_block_hash(ptr) & m->mask;
     while (m->slots[i].ptr) {
         if (m->slots[i].ptr == ptr) {
             *out = m->slots[i];

@@ -128,7 +128,6 @@ int coll_view_create(coll_t *c)
         return -1;
     }
     rc = coll_db_exec(c, sql);
-    c->unweighed = rc == 0;
     free(sql);
     return rc;
 }
@@ -142,11 +141,8 @@ int coll_view_bake(coll_t *c)
         coll_fail(c, "the schema has no allocations view to finish");
         return -1;
     }
-    if (c->unweighed) {
-        if (coll_db_exec(c, "ALTER TABLE alloc_rows ADD COLUMN weight") != 0)
-            goto out;
-        c->unweighed = 0;
-    }
+    if (c->sample_rate == 0 && coll_db_exec(c, "ALTER TABLE alloc_rows ADD COLUMN weight") != 0)
+        goto out; /* a full recording's table was made without it (coll_view_create) */
     for (int i = 0; i < VIEW_KEYS; i++) {
         snprintf(pattern, sizeof pattern, "(SELECT ifnull(max(value), 0) FROM meta WHERE key = '%s')",
                  view_keys[i]);
